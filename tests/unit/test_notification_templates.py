@@ -288,3 +288,58 @@ def test_texts_have_no_runs_of_blank_lines():
         mail = r.render(kind, "nb", context_for(kind))
         assert "\n\n\n" not in mail.text
         assert not re.search(r"[ \t]+\n", mail.text)
+
+
+# --- the rendered mail as sent through SES --------------------------------------------------
+
+from email import message_from_bytes, policy  # noqa: E402
+
+from samling.notifications import ics, mime  # noqa: E402
+
+
+def test_mime_round_trip_with_norwegian_letters_and_an_invitation():
+    mail = r.render("confirmed", "nb", context_for("confirmed"))
+    cal = ics.calendar_for("klimakronsj-2021", TITLE, "Miljødirektoratet",
+                           [ics.SessionInfo("s1", "Økt 1", "2021-09-22T09:00:00+02:00",
+                                            "2021-09-22T13:00:00+02:00")], "a1",
+                           now=datetime(2021, 9, 1, tzinfo=UTC))
+    raw = mime.build_message("Miljødirektoratet <noreply@example.no>",
+                             f"{NAME} <ase@kommune.example>", mail,
+                             [("invitasjon.ics", ics.CONTENT_TYPE, cal)],
+                             {"Reply-To": "Ærlig Æsøy <post@example.no>"})
+    raw.decode("ascii")  # every byte 7-bit: nothing for a relay to mangle
+    assert all(len(line) <= 998 for line in raw.split(b"\r\n"))
+    back = mime.parse_message(raw)
+    assert back == {"to": "ase@kommune.example", "subject": "Velkommen til Klimakrønsj 2021!",
+                    "text": mail.text, "html": mail.html, "attachments": ["invitasjon.ics"]}
+    assert mime.attachment_bytes(raw, "invitasjon.ics") == cal
+    msg = message_from_bytes(raw, policy=policy.default)
+    assert msg.get_content_type() == "multipart/mixed"
+    alt = msg.get_payload()[0]
+    assert alt.get_content_type() == "multipart/alternative"
+    assert [p.get_content_type() for p in alt.get_payload()] == ["text/plain", "text/html"]
+    assert str(msg["To"]) == f"{NAME} <ase@kommune.example>"
+    assert str(msg["From"]) == "Miljødirektoratet <noreply@example.no>"
+    assert str(msg["Reply-To"]) == "Ærlig Æsøy <post@example.no>"
+    invite = msg.get_payload()[1]
+    assert invite.get_content_type() == "text/calendar" and invite.get_param("method") == "REQUEST"
+
+
+def test_mime_subject_with_only_special_letters():
+    subject = "æøå ÆØÅ – «Grønn praksis» " + "ø" * 80
+    raw = mime.build_message("noreply@example.no", "ase@kommune.example",
+                             r.RenderedMail(subject, "ø", "<p>ø</p>"))
+    assert mime.parse_message(raw)["subject"] == subject
+    assert mime.parse_message(raw)["attachments"] == []
+    assert message_from_bytes(raw, policy=policy.default).get_content_type() == "multipart/mixed"
+
+
+def test_mime_refuses_header_injection_and_reserved_headers():
+    mail = r.RenderedMail("Hei", "t", "<p>t</p>")
+    with pytest.raises(ValueError):
+        mime.build_message("noreply@example.no", "a@kommune.example\r\nBcc: b@kommune.example", mail)
+    with pytest.raises(ValueError):
+        mime.build_message("noreply@example.no", "a@kommune.example", mail, headers={"To": "x@y"})
+    with pytest.raises(ValueError):
+        mime.build_message("noreply@example.no", "a@kommune.example", mail,
+                           [("a.bin", "nonsense", b"x")])
