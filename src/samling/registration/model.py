@@ -24,6 +24,7 @@ from pydantic import (
     StringConstraints,
     ValidationError,
     field_validator,
+    model_serializer,
     model_validator,
 )
 
@@ -268,6 +269,11 @@ class Quota(_Model):
         if self.value is not None:
             _check_quota_value(self.field, self.value)
         return self
+
+    @model_serializer(mode="wrap")
+    def _only_given(self, handler):
+        # A quota is written as in the contract: its field and only the keys that apply.
+        return {key: value for key, value in handler(self).items() if value is not None}
 
 
 def _check_quota_value(field: str, value: str) -> None:
