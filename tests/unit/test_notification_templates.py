@@ -343,3 +343,7 @@ def test_mime_refuses_header_injection_and_reserved_headers():
     with pytest.raises(ValueError):
         mime.build_message("noreply@example.no", "a@kommune.example", mail,
                            [("a.bin", "nonsense", b"x")])
+
+
+def test_broadcast_without_subject_falls_back_to_the_event_title():
+    assert r.render("broadcast", "nn", context_for("broadcast", subject="  ")).subject == TITLE
