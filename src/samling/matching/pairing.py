@@ -173,18 +173,21 @@ class _Pool:
         complete = k >= n - 1
         src: list[np.ndarray] = []
         dst: list[np.ndarray] = []
-        best_sum = 0
+        best_all = self.best_weights()
+        best_sum = int(best_all.sum())
         for start in range(0, n, _CHUNK):
             rows = np.arange(start, min(start + _CHUNK, n))
             w, allowed = self.block(rows)
-            best = np.where(allowed, w, 0).max(axis=1)
-            best_sum += int(best.sum())
             if complete:
                 r, c = np.nonzero(allowed)
                 src.append(rows[r])
                 dst.append(c)
                 continue
-            key = np.where(allowed, w * 1024 + (self.tie[rows, None] ^ self.tie[None, :]), -1)
+            # Rank by reduced cost against the dual u_i = best_i / 2: an edge worth little to
+            # either end compared with what both could get elsewhere is rarely in the optimum,
+            # whereas ranking by raw weight sends everyone to the same few attractive people.
+            slack = best_all[rows, None] + best_all[None, :] - 2 * w
+            key = np.where(allowed, ((1 << 24) - slack) * 1024 + (self.tie[rows, None] ^ self.tie[None, :]), -1)
             top = np.argpartition(-key, k - 1, axis=1)[:, :k]
             keep = np.take_along_axis(key, top, axis=1) >= 0
             src.append(np.repeat(rows, k)[keep.ravel()])
@@ -202,6 +205,16 @@ class _Pool:
         lo, hi = code // n, code % n
         weights = self.weights_of(lo, hi)
         return lo, hi, weights, best_sum // 2, complete
+
+    def best_weights(self) -> np.ndarray:
+        if getattr(self, "_best", None) is None:
+            parts = []
+            for start in range(0, self.n, _CHUNK):
+                rows = np.arange(start, min(start + _CHUNK, self.n))
+                w, allowed = self.block(rows)
+                parts.append(np.where(allowed, w, 0).max(axis=1))
+            self._best = np.concatenate(parts)
+        return self._best
 
     def weights_of(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         ca, cb = self.county[a], self.county[b]
