@@ -560,3 +560,12 @@ def test_text_falls_back_to_bokmal_and_fills_parameters():
     assert messages.join_list(["a"], "nb") == "a"
     assert messages.label("sector", "plan", "en") == "Planning"
     assert messages.label("role", "prosjektleder", "nb") == "prosjektleder"
+
+
+def test_shared_helpers():
+    from samling.registration.rules import is_valid_email, local_text
+
+    assert is_valid_email(" kari@kommune.example ") and not is_valid_email("kari@kommune") and not is_valid_email(None)
+    assert local_text({"nn": "Namn", "en": "Name"}, "nb") == "Namn"
+    assert local_text({"en": "Name"}, "nn") == "Name"
+    assert local_text({"nb": "Navn", "en": "Name"}, "en") == "Name"

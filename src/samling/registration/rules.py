@@ -75,6 +75,16 @@ APPLICATION_FIELDS = (
 # it works is shown by the receipt e-mail, not by a regular expression.
 _EMAIL = re.compile(r"^[^@\s]{1,64}@(?=.{1,253}$)[^@\s.]+(\.[^@\s.]+)*\.[^@\s.]{2,}$")
 _PHONE = re.compile(r"^\+?[0-9 ().-]{5,}$")
+EMAIL_PATTERN = _EMAIL
+
+
+def is_valid_email(value: object) -> bool:
+    """The same test as the application form's (invitations, presenters, nominators use it)."""
+    return (
+        isinstance(value, str)
+        and len(value.strip()) <= EMAIL_MAX
+        and _EMAIL.match(value.strip()) is not None
+    )
 
 
 class FieldErrors(ValueError):
@@ -192,7 +202,7 @@ def eligibility_problem(event: Event, app: ApplicationInput, lang: str) -> str |
         for session_id in app.sessions or ():
             session = event.session(session_id)
             if session is not None and session.audience == "leaders":
-                return text("eligibility.leaders_only", lang, session=_local(session.title, lang))
+                return text("eligibility.leaders_only", lang, session=local_text(session.title, lang))
     if event.themes:
         if app.theme is None:
             return text("theme.required", lang)
@@ -237,13 +247,17 @@ def _municipality_name(number: str) -> str:
     return found.name if found is not None else number
 
 
-def _local(texts: dict[str, str], lang: str) -> str:
+def local_text(texts: dict[str, str], lang: str) -> str:
+    """A text in ``lang``, else bokmål, nynorsk, English, else whichever there is."""
     if lang in texts:
         return texts[lang]
     for fallback in ("nb", "nn", "en"):
         if fallback in texts:
             return texts[fallback]
     return next(iter(texts.values()), "")
+
+
+_local = local_text
 
 
 # --- event configuration ------------------------------------------------------------------------
