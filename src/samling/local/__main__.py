@@ -1,0 +1,5 @@
+import sys
+
+from samling.local.cli import main
+
+sys.exit(main())
