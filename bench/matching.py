@@ -125,5 +125,36 @@ def main(sizes: list[int]) -> None:
           "for the algorithm (capped)")
 
 
+def concentrated(sizes: list[int]) -> None:
+    """Groups only, on a pool where one municipality dominates and sectors are skewed."""
+    print("\nconcentrated pool (a third from one municipality, four skewed sectors)")
+    print(f"{'n':>5} | {'groups s':>8} {'muni':>5} {'lb':>5} {'div/UB':>7} {'rand muni':>9} "
+          f"{'rand div':>8} {'method':>12}")
+    rng = random.Random(3)
+    weights = [30, 10, 8, 6, 5, 4, 4, 3, 3, 2, 2, 1]
+    for n in sizes:
+        people = []
+        for i in range(n):
+            muni, county = rng.choices(MUNICIPALITIES[:12], weights)[0]
+            people.append(Person(
+                id=f"app-{i:05d}", municipality=muni, county=county, size_class=None,
+                sector=rng.choices(["klima", "plan", "næring", "bygg"], [6, 3, 1, 1])[0],
+                experience=rng.choice(["lite", "noe", "mye"]),
+            ))
+        facs = [Facilitator(f"Fasilitator {i}", f"fasilitator{i}@example.no") for i in range(n)]
+        t = time.perf_counter()
+        res = form_groups(people, 3, 6, facs, seed=1)
+        g_time = time.perf_counter() - t
+        s, base = res.score, res.random_baseline
+        print(f"{n:>5} | {g_time:>8.2f} {s.same_municipality_pairs:>5} "
+              f"{res.same_municipality_pairs_lower_bound:>5} "
+              f"{100 * s.diversity / res.diversity_upper_bound:>6.2f}% "
+              f"{base.same_municipality_pairs:>9} "
+              f"{100 * base.diversity / res.diversity_upper_bound:>7.2f}% "
+              f"{res.method + ('*' if res.optimal else ''):>12}")
+
+
 if __name__ == "__main__":
-    main([int(a) for a in sys.argv[1:]] or [50, 500, 1000])
+    chosen = [int(a) for a in sys.argv[1:]] or [50, 500, 1000]
+    main(chosen)
+    concentrated(chosen)

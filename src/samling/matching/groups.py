@@ -686,10 +686,12 @@ def form_groups(
     methods: list[str] = []
     optimal = True
     n = len(people)
+    share_done = 0
     for theme, idx, sizes in plan:
         bucket = _Bucket([people[i] for i in idx], sizes)
-        budget = time_limit_s * len(idx) / n
-        deadline = time.monotonic() + budget
+        # Each theme gets its share of the overall budget, and may use what earlier ones left.
+        share_done += len(idx)
+        deadline = started + time_limit_s * share_done / n
         assign = bucket.local_search(bucket.greedy(), deadline, rng)
         obj = bucket.objective(assign)
         method = "local_search"
@@ -699,7 +701,7 @@ def form_groups(
             and obj[2] == bucket.imbalance_lower_bound()
         )
         if len(idx) <= exact_limit and not proven and bucket.k > 1:
-            remaining = max(deadline - time.monotonic(), 0.0) + budget
+            remaining = max(deadline - time.monotonic(), 0.2)
             exact_assign, exact_proven = bucket.exact(assign, remaining)
             method = "exact"
             if exact_assign is not None and _lex_key(bucket.objective(exact_assign)) <= _lex_key(obj):
