@@ -106,6 +106,12 @@ def test_content_is_all_there(nb_pdf):
         assert expected in text, expected
 
 
+def test_sami_and_other_european_letters_print():
+    name = "Máret Čáhcegáddi-Đuolbasšŋŧž Łukasz Nguyễn Ölçer"
+    text = flat(read(render_certificate(replace(BASE, name=name), "nb")).pages[0].extract_text())
+    assert name in text
+
+
 def test_metadata(nb_pdf):
     meta = read(nb_pdf).metadata
     assert meta.title == "Deltakerbevis for Åse Øvrebø-Ærlandsen"

@@ -4,8 +4,9 @@ fpdf2 and qrcode are imported inside the functions that need them: loading fpdf2
 half a second, which every cold start of the certificates service would otherwise pay even for
 requests that never draw a PDF.
 
-The text is set in DejaVu Sans, shipped in `fonts/` beside this module (licence there), because
-Lambda has no system fonts and the PDF core fonts cannot show every name a participant may have.
+The text is set in a Latin/Greek/Cyrillic subset of DejaVu Sans, shipped in `fonts/` beside this
+module (licence and how it was made are there), because Lambda has no system fonts and the PDF
+core fonts cannot show every name a participant may have.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 FONT_DIR: Final = Path(__file__).with_name("fonts")
 FONT_FAMILY: Final = "DejaVuSans"
-_FONT_FILES: Final = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
+_FONT_FILES: Final = {"": "DejaVuSansSamling.ttf", "B": "DejaVuSansSamling-Bold.ttf"}
 
 PAGE_WIDTH: Final = 210.0
 PAGE_HEIGHT: Final = 297.0
