@@ -422,7 +422,9 @@ def _run(
         a = sparse.vstack([a] + [sparse.csr_array(row.reshape(1, -1)) for row, _, _ in extra])
         lb = np.concatenate([lb, [lo for _, lo, _ in extra]])
         ub = np.concatenate([ub, [hi for _, _, hi in extra]])
-    options: dict[str, Any] = {"mip_rel_gap": 0.0, "presolve": True}
+    # HiGHS presolve removes next to nothing from these models and costs more than the whole
+    # branch and bound on large pools.
+    options: dict[str, Any] = {"mip_rel_gap": 0.0, "presolve": False}
     if time_limit is not None:
         options["time_limit"] = time_limit
     res = milp(
@@ -617,6 +619,54 @@ def next_from_waitlist(
 # --- greedy baseline --------------------------------------------------------------------------
 
 
+class _Tally:
+    """Counts per field over a group, so a greedy move is checked without recounting."""
+
+    def __init__(self, quotas: Sequence[Quota], k: int, pool: Sequence[Candidate]) -> None:
+        self.quotas = quotas
+        self.k = k
+        self.fields = sorted({q.field for q in quotas})
+        self.counts: dict[str, Counter] = {f: Counter() for f in self.fields}
+        self.available = {
+            f: Counter(c.value(f) for c in pool if c.value(f) is not None) for f in self.fields
+        }
+
+    def add(self, c: Candidate, sign: int = 1) -> None:
+        for f in self.fields:
+            v = c.value(f)
+            if v is not None:
+                self.counts[f][v] += sign
+
+    def met(self, q: Quota) -> bool:
+        counts = self.counts[q.field]
+        kind = q.kind
+        if kind == "min_distinct":
+            return sum(1 for n in counts.values() if n > 0) >= q.min_distinct
+        if q.per_value:
+            if kind == "max_count":
+                return max(counts.values(), default=0) <= q.max_count
+            return all(counts[v] >= min(q.min_count, a)
+                       for v, a in self.available[q.field].items())
+        n = counts[q.value]
+        if kind == "min_share":
+            return n >= _share_ceil(q.min_share, self.k)
+        if kind == "max_share":
+            return n <= _share_floor(q.max_share, self.k)
+        if kind == "min_count":
+            return n >= q.min_count
+        return n <= q.max_count
+
+    def progress(self, q: Quota) -> int:
+        """How far a minimum is along; higher is better."""
+        counts = self.counts[q.field]
+        if q.kind == "min_distinct":
+            return sum(1 for n in counts.values() if n > 0)
+        if q.per_value:
+            return -sum(max(0, min(q.min_count, a) - counts[v])
+                        for v, a in self.available[q.field].items())
+        return counts[q.value]
+
+
 def greedy_select(
     candidates: Sequence[Candidate],
     capacity: int,
@@ -632,66 +682,56 @@ def greedy_select(
     k = min(max(capacity, 0), len(order))
     ranked = sorted(order, key=rank_key)
     caps = [q for q in quotas if q.kind in ("max_count", "max_share")]
-    mins = [q for q in quotas if q not in caps]
+    mins = [q for q in quotas if q.kind not in ("max_count", "max_share")]
+    tally = _Tally(quotas, k, order)
 
-    def caps_ok(group: list[Candidate]) -> bool:
-        # Shares are judged against the final size, as the programme does.
-        for q in caps:
-            if q.kind == "max_share":
-                cnt = sum(1 for c in group if c.value(q.field) == q.value)
-                if cnt > _share_floor(q.max_share, k):
-                    return False
-            elif not evaluate_quota(q, group, order)[1]:
-                return False
-        return True
-
-    chosen: list[Candidate] = []
+    chosen: dict[str, Candidate] = {}
     for c in ranked:
         if len(chosen) == k:
             break
-        if caps_ok(chosen + [c]):
-            chosen.append(c)
-    for c in ranked:  # fill up if caps left us short
+        tally.add(c)
+        if all(tally.met(q) for q in caps):
+            chosen[c.id] = c
+        else:
+            tally.add(c, -1)
+    for c in ranked:  # caps left places empty: fill them regardless
         if len(chosen) == k:
             break
-        if c not in chosen:
-            chosen.append(c)
-
-    def ok_count(group: list[Candidate]) -> int:
-        return sum(1 for q in quotas if evaluate_quota(q, group, order)[1])
-
-    def helps(q: Quota, c: Candidate, group: list[Candidate]) -> bool:
-        v = c.value(q.field)
-        if v is None:
-            return False
-        if q.kind == "min_distinct":
-            return all(g.value(q.field) != v for g in group)
-        if q.per_value:
-            return sum(1 for g in group if g.value(q.field) == v) < q.min_count
-        return v == q.value
+        if c.id not in chosen:
+            chosen[c.id] = c
+            tally.add(c)
 
     for q in mins:
         for _ in range(k):
-            before, met = evaluate_quota(q, chosen, order)
-            if met:
+            if tally.met(q):
                 break
-            chosen_ids = {c.id for c in chosen}
-            met_now = ok_count(chosen)
-            incoming_all = [c for c in ranked if c.id not in chosen_ids and helps(q, c, chosen)]
+            before = tally.progress(q)
+            met_before = [p for p in quotas if tally.met(p)]
             swapped = False
-            for incoming in incoming_all[:10]:
-                for outgoing in sorted(chosen, key=rank_key, reverse=True):
-                    if helps(q, outgoing, [c for c in chosen if c.id != outgoing.id]):
-                        continue  # removing it would undo the gain
-                    trial = [c for c in chosen if c.id != outgoing.id] + [incoming]
-                    gain, _ = evaluate_quota(q, trial, order)
-                    if gain > before and ok_count(trial) >= met_now and caps_ok(trial):
-                        chosen = trial
+            weakest_first = sorted(chosen.values(), key=rank_key, reverse=True)
+            tried = 0
+            for incoming in ranked:
+                if incoming.id in chosen:
+                    continue
+                tally.add(incoming)
+                if tally.progress(q) <= before:
+                    tally.add(incoming, -1)
+                    continue
+                tried += 1
+                for outgoing in weakest_first:
+                    tally.add(outgoing, -1)
+                    if tally.progress(q) > before and all(tally.met(p) for p in met_before):
+                        del chosen[outgoing.id]
+                        chosen[incoming.id] = incoming
                         swapped = True
                         break
+                    tally.add(outgoing)
                 if swapped:
+                    break
+                tally.add(incoming, -1)
+                if tried >= 10:
                     break
             if not swapped:
                 break
-    mask = np.array([c in chosen for c in order], dtype=bool)
+    mask = np.array([c.id in chosen for c in order], dtype=bool)
     return _result(order, mask, quotas, waitlist_size, False)
