@@ -365,3 +365,20 @@ def test_greedy_baseline_never_beats_the_programme():
     assert len(greedy.selected) == 50
     if all(q["met"] for q in greedy.quotas):
         assert greedy.objective <= exact.objective + 1e-9
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_two_step_solve_for_large_objectives_agrees(monkeypatch, seed):
+    import samling.registration.selection as selection
+
+    rng = random.Random(200 + seed)
+    cands = [applicant(i, rng, municipality=rng.choice(MUNICIPALITIES[:8]), score=rng.choice([3, 4]))
+             for i in range(12)]
+    quotas = [Quota(field="county", min_distinct=4), Quota(field="municipality", max_count=1),
+              Quota(field="experience", value="mye", min_count=4)]
+    weighted = select(cands, 6, quotas)
+    monkeypatch.setattr(selection, "_EXACT_LIMIT", 0.0)
+    stepwise = select(cands, 6, quotas)
+    assert stepwise.to_dict() == weighted.to_dict()
+    (unmet, neg_score, _), ids = brute_force(cands, 6, quotas)
+    assert set(stepwise.selected) == ids and len(stepwise.relaxed) == unmet
