@@ -32,6 +32,7 @@ class EmbeddedAws:
         self.server = None
         self.endpoint = ""
         self.outputs: dict[str, str] = {}
+        self.stage = STAGE
 
     def start(self) -> str:
         from moto.server import ThreadedMotoServer

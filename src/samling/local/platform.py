@@ -53,7 +53,7 @@ class LocalPlatform:
         self.aws.start()
         self.aws.deploy(repo_root() / "infra" / "shared.yaml")
         self.organiser_token = os.environ.get("SAMLING_ORGANISER_TOKEN") or secrets.token_urlsafe(24)
-        os.environ["SAMLING_ORGANISER_TOKEN"] = self.organiser_token
+        self._store_organiser_token()
         os.environ["SAMLING_PUBLIC_URL"] = self.url
         self.services = load_all()
         for name, service in self.services.items():
@@ -68,6 +68,17 @@ class LocalPlatform:
             self._spawn(self._pump_forever, "samling-pumps")
             self._spawn(self._schedule_forever, "samling-scheduler")
         return self
+
+    def _store_organiser_token(self) -> None:
+        """Only the token's hash is kept, in SSM, where the functions read it on AWS too."""
+        from samling.platform import auth, aws
+        from samling.platform.ids import hash_token
+
+        name = f"/samling/{self.aws.stage}/organiser-token-hashes"
+        aws.client("ssm").put_parameter(Name=name, Type="SecureString", Overwrite=True,
+                                        Value=hash_token(self.organiser_token))
+        os.environ["SAMLING_ORGANISER_TOKEN_PARAMETER"] = name
+        auth.forget()
 
     def stop(self) -> None:
         self._stop.set()

@@ -1,8 +1,9 @@
 """Who is an organiser: a bearer token whose SHA-256 is among the configured hashes.
 
-Hashes come from ``SAMLING_ORGANISER_TOKEN_HASHES`` (comma-separated) or, on AWS, from the SSM
-parameter named by ``SAMLING_ORGANISER_TOKEN_PARAMETER`` (a SecureString of comma-separated
-hashes). Locally ``SAMLING_ORGANISER_TOKEN`` may hold the plain token itself.
+Hashes come from the SSM parameter named by ``SAMLING_ORGANISER_TOKEN_PARAMETER`` (a
+SecureString of comma-separated SHA-256 hex digests; the local platform writes it into moto, so
+the same path runs locally and on AWS), and optionally from ``SAMLING_ORGANISER_TOKEN_HASHES``.
+Plain tokens are never configured anywhere a function can read them.
 """
 from __future__ import annotations
 
@@ -19,10 +20,7 @@ CACHE_SECONDS = 60
 
 def _configured_hashes() -> tuple[str, ...]:
     global _cache
-    plain = os.environ.get("SAMLING_ORGANISER_TOKEN")
     hashes = [h.strip() for h in os.environ.get("SAMLING_ORGANISER_TOKEN_HASHES", "").split(",") if h.strip()]
-    if plain:
-        hashes.append(hash_token(plain))
     parameter = os.environ.get("SAMLING_ORGANISER_TOKEN_PARAMETER")
     if parameter:
         if _cache is None or time.monotonic() - _cache[0] > CACHE_SECONDS:
@@ -30,6 +28,12 @@ def _configured_hashes() -> tuple[str, ...]:
             _cache = (time.monotonic(), tuple(h.strip() for h in value.split(",") if h.strip()))
         hashes.extend(_cache[1])
     return tuple(hashes)
+
+
+def forget() -> None:
+    """Drop cached hashes (after the parameter changed)."""
+    global _cache
+    _cache = None
 
 
 def bearer(header: str | None) -> str | None:

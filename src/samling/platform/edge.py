@@ -131,6 +131,7 @@ class Edge:
                     log.exception("%s %s failed", req.method, path)
                     return error_response(ApiError("internal", status=500), req.lang)
 
+            view.organiser = organiser  # type: ignore[attr-defined]
             self.app.route(path, methods=methods or ["GET"], content_types=CONTENT_TYPES)(view)
             return fn
 
