@@ -137,6 +137,9 @@ class EmailRequested(Message):
     context: dict[str, Any] = Field(default_factory=dict)
     participant_id: str | None = None
     attachments: list[dict[str, Any]] = Field(default_factory=list)
+    # A mail that only makes sense until a moment (a reminder) is dropped if it is still
+    # queued after it, rather than arriving late.
+    not_after: datetime | None = None
 
 
 class GroupsFormed(Message):
