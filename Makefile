@@ -6,7 +6,8 @@ BIN := $(VENV)/bin
 PYTHON ?= $(shell for c in python3.13 python3.12 $$HOME/.pyenv/versions/3.13*/bin/python3 $$HOME/.pyenv/versions/3.12*/bin/python3 python3; do \
 	if command -v $$c >/dev/null 2>&1 && $$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then echo $$c; break; fi; done)
 
-.PHONY: install run test lint bench package clean
+.PHONY: install browser run test lint bench package deploy clean
+STAGE ?= prod
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Samling needs Python 3.12 or newer"; exit 1; }
@@ -19,15 +20,33 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed
 
+# The browser tests drive Debian's Chromium; Playwright's own browser download is not used.
+CHROMIUM := /usr/bin/chromium
+browser:
+	@if [ -x $(CHROMIUM) ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then sudo=; \
+	elif command -v sudo >/dev/null 2>&1; then sudo=sudo; \
+	else echo "The browser tests need $(CHROMIUM): run 'apt-get install chromium' as root" >&2; exit 1; fi; \
+	command -v apt-get >/dev/null 2>&1 || { echo "The browser tests need Chromium at $(CHROMIUM), and apt-get is not here to install it" >&2; exit 1; }; \
+	$$sudo apt-get update && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium \
+	  || { echo "Installing Chromium failed; the browser tests cannot run" >&2; exit 1; }; \
+	test -x $(CHROMIUM) || { echo "Chromium was installed but $(CHROMIUM) is missing" >&2; exit 1; }
+
 run: install
 	$(BIN)/python -m samling.local run
 
-test: install
+test: install browser
 	$(BIN)/cfn-lint infra/*.yaml
 	$(BIN)/python -m pytest
 
 bench: install
 	for b in bench/*.py; do $(BIN)/python $$b || exit 1; done
+
+package: install
+	$(BIN)/python infra/package.py --stage $(STAGE)
+
+deploy: package
+	STAGE=$(STAGE) $(BIN)/python infra/deploy.py
 
 clean:
 	rm -rf $(VENV) build
