@@ -93,10 +93,13 @@ class Registration:
 
         new_id = ids.new_id("a")
         email_hash = ids.email_key(answers.email)
-        holder = self.store.claim_email(event_id, email_hash, new_id)
+        holder = self.store.email_holder(event_id, email_hash)
+        if holder is None:
+            # Checked before the address is claimed, so a refusal leaves no claim behind.
+            self._check_municipality_limit(event, answers, None, lang)
+            holder = self.store.claim_email(event_id, email_hash, new_id)
         if holder is not None:
             return 200, self._resubmit(event, holder, answers, lang)
-        self._check_municipality_limit(event, answers, None, lang)
         token = ids.new_token()
         now = clock.now()
         app = {"id": new_id, "event_id": event_id, **answers.model_dump(mode="json"),
@@ -106,7 +109,7 @@ class Registration:
         if event.registration.mode == "first_come":
             status = "confirmed" if self.store.take_seat(event_id, event.registration.capacity) else "waitlisted"
             self._set_status(app, status, now)
-        self.store.put_application(app)
+        self.store.put_application(app, version=0)
         self._announce_new(event, app, token)
         return 201, {"id": new_id, "status": app["status"], "token": token}
 
@@ -116,6 +119,11 @@ class Registration:
         except rules.MalformedBody as exc:
             raise error("bad_request", lang, exc.message)
         except rules.FieldErrors as exc:
+            theme_only = set(exc.fields) == {"theme"}
+            if theme_only and not partial and exc.fields["theme"] == messages.text("theme.required", lang):
+                # A themed event is open only to those who take part in a theme: the answer is
+                # about who may come, not about a mistyped field.
+                raise error("not_eligible", lang, exc.fields["theme"])
             raise error("validation_error", lang, fields=exc.fields)
 
     def _check_municipality_limit(self, event: Event, answers: Any, own_id: str | None, lang: str) -> None:

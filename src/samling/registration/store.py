@@ -45,12 +45,20 @@ class RegistrationStore:
             held = self.table.get(f"EVENT#{event_id}", f"EMAIL#{email_hash}")
             return held["application_id"] if held else None
 
+    def email_holder(self, event_id: str, email_hash: str) -> str | None:
+        held = self.table.get(f"EVENT#{event_id}", f"EMAIL#{email_hash}")
+        return held["application_id"] if held else None
+
     def release_email(self, event_id: str, email_hash: str) -> None:
         self.table.delete(f"EVENT#{event_id}", f"EMAIL#{email_hash}")
 
     def put_application(self, app: dict, *, version: int | None = None) -> None:
-        """Write an application; with ``version``, only if nobody changed it meanwhile."""
-        self.table.put(f"EVENT#{app['event_id']}", f"APP#{app['id']}", app, if_version=version)
+        """Write an application; with ``version``, only if nobody changed it meanwhile (``0`` for a
+        new one). Every write bumps the stored version, so a later conditional write can tell."""
+        pk, sk = f"EVENT#{app['event_id']}", f"APP#{app['id']}"
+        if version is None:
+            _, version = self.table.get_versioned(pk, sk)
+        self.table.put(pk, sk, app, if_version=version)
         self.table.put(f"APP#{app['id']}", "REF", {"event_id": app["event_id"]})
 
     def application(self, application_id: str) -> dict | None:
