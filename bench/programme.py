@@ -1,0 +1,93 @@
+"""How fast and how good the self-placing programme is, against a first-fit baseline.
+
+    .venv/bin/python bench/programme.py
+
+Synthetic two-day gatherings: parallel tracks in four blocks a day, some sessions shifted so they
+overlap only partly, slots for about 95 % of the contributions, presenters shared between
+contributions (applicants with several contributions, co-presenting colleagues), 5 % fixed by
+the organiser.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+import time
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from samling.registration.programme import Placeable, SlotSession, greedy_place, place
+
+OSLO = ZoneInfo("Europe/Oslo")
+THEMES = ["mobilitet", "innkjop", "matsvinn", "energi", "arealplan", "klimatilpasning", "sirkular", "natur"]
+BLOCKS = [(9, 0), (11, 0), (13, 30), (15, 30)]
+
+
+def instance(n_contributions: int, n_sessions: int, seed: int):
+    rng = random.Random(seed)
+    days = [datetime(2022, 5, 30, tzinfo=OSLO), datetime(2022, 5, 31, tzinfo=OSLO)]
+    slots_total = int(n_contributions * 0.95)
+    sessions = []
+    for k in range(n_sessions):
+        day = days[k % 2]
+        hour, minute = BLOCKS[(k // 2) % len(BLOCKS)]
+        shift = rng.choice([0, 0, 0, 30, 45])
+        start = day.replace(hour=hour, minute=minute) + timedelta(minutes=shift)
+        end = start + timedelta(minutes=rng.choice([60, 90, 120]))
+        theme = rng.choice(THEMES) if rng.random() < 0.8 else None
+        sessions.append(SlotSession(f"s{k:03d}", start, end, theme, 0))
+    share = [rng.random() + 0.5 for _ in sessions]
+    total = sum(share)
+    sessions = [
+        SlotSession(s.id, s.start, s.end, s.theme, max(1, round(slots_total * w / total)))
+        for s, w in zip(sessions, share)
+    ]
+    # Each applicant presents their own contributions (most bring one, some two or three); a
+    # third of the contributions also have a colleague as co-presenter, and colleagues are shared
+    # within a municipality, so presenters link contributions across applicants.
+    colleagues = [f"kollega{i}@kommune.example" for i in range(max(2, n_contributions // 4))]
+    base = datetime(2022, 1, 10, tzinfo=OSLO)
+    contributions = []
+    applicant = 0
+    while len(contributions) < n_contributions:
+        own = rng.choices([1, 2, 3], weights=[75, 18, 7])[0]
+        for _ in range(own):
+            if len(contributions) == n_contributions:
+                break
+            i = len(contributions)
+            presenters = [f"deltaker{applicant}@kommune.example"]
+            if rng.random() < 1 / 3:
+                presenters.append(rng.choice(colleagues))
+            themes = tuple(rng.sample(THEMES, rng.choice([1, 1, 2])))
+            fixed = rng.choice(sessions).id if rng.random() < 0.05 else None
+            contributions.append(
+                Placeable(f"c{i:04d}", themes, tuple(presenters), fixed, base + timedelta(minutes=i))
+            )
+        applicant += 1
+    return sessions, contributions
+
+
+def main() -> int:
+    started = time.perf_counter()
+    import scipy.optimize  # noqa: F401  (a warm Lambda has paid this already)
+
+    print(f"scipy.optimize import: {time.perf_counter() - started:.2f} s (cold start only)\n")
+    cases = [(100, 20), (500, 40), (2000, 80)]
+    header = f"{'contributions':>13} {'sessions':>8} {'MILP s':>8} {'optimal':>8} {'placed':>7} {'themes':>7} {'greedy placed':>13} {'greedy themes':>13}"
+    print(header)
+    print("-" * len(header))
+    for n, s in cases:
+        sessions, contributions = instance(n, s, seed=n)
+        started = time.perf_counter()
+        programme = place(sessions, contributions)
+        elapsed = time.perf_counter() - started
+        baseline = greedy_place(sessions, contributions)
+        print(
+            f"{n:>13} {s:>8} {elapsed:>8.3f} {str(programme.optimal):>8} {programme.placed_count:>7} "
+            f"{programme.theme_matches:>7} {baseline.placed_count:>13} {baseline.theme_matches:>13}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
