@@ -112,4 +112,5 @@ def rooming_csv(registration: Any, event_id: str, lang: str) -> bytes:
     lodgers = _lodgers(registration, event_id)
     allocation = allocate_nights(lodgers, policy, event.venue.municipality, registry.distance_km,
                                  _overrides(registration, event_id))
-    return to_csv(rooming_list_rows(allocation, lodgers, lang))
+    names = {l.municipality: registry.municipality(l.municipality).name for l in lodgers}
+    return to_csv(rooming_list_rows(allocation, lodgers, lang, municipality_names=names))
