@@ -135,6 +135,9 @@ def layout(service: str, stage: str, build: Path, with_deps: bool) -> Path:
         shutil.rmtree(project)
     (project / ".chalice").mkdir(parents=True)
     shutil.copy2(ROOT / "services" / service / "app.py", project / "app.py")
+    if (ROOT / "services" / service / "chalicelib").is_dir():
+        shutil.copytree(ROOT / "services" / service / "chalicelib", project / "chalicelib",
+                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     (project / ".chalice" / "config.json").write_text(json.dumps(stage_config(service, stage), indent=2))
     # replaced by the merge template; chalice needs a file to start from
     (project / ".chalice" / "policy-placeholder.json").write_text(json.dumps(

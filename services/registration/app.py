@@ -118,3 +118,9 @@ def accommodation_override(req: Request, event_id: str, app_id: str):
 @app.schedule(Rate(15, unit=Rate.MINUTES))
 def expire_offers(event):
     return registration.expire_offers()
+
+
+# --- contributions, programme and award (chalicelib/gronn_praksis.py) ----------------------------
+from chalicelib import gronn_praksis  # noqa: E402  (routes are recorded on import, then registered)
+
+app.register_blueprint(gronn_praksis.bp)

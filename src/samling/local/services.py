@@ -50,6 +50,9 @@ def load_service(name: str) -> Service:
     if module_name in sys.modules:
         return Service(name, sys.modules[module_name])
     path = repo_root() / "services" / name / "app.py"
+    # a service's own modules live in chalicelib/ beside app.py, as chalice packages them
+    if (path.parent / "chalicelib").is_dir() and str(path.parent) not in sys.path:
+        sys.path.insert(0, str(path.parent))
     spec = importlib.util.spec_from_file_location(module_name, path)
     if spec is None or spec.loader is None:
         raise RuntimeError(f"cannot load {path}")

@@ -109,9 +109,10 @@ class Edge:
     def __init__(self, app: Chalice, service: str) -> None:
         self.app = app
         self.service = service
-        for binary in BINARY_TYPES:
-            if binary not in app.api.binary_types:
-                app.api.binary_types.append(binary)
+        api = getattr(app, "api", None)  # a Blueprint has none; its app's types apply
+        for binary in BINARY_TYPES if api is not None else ():
+            if binary not in api.binary_types:
+                api.binary_types.append(binary)
 
     def route(self, path: str, methods: list[str] | None = None, *, organiser: bool = False
               ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
