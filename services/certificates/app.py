@@ -5,7 +5,7 @@ from chalice import Chalice
 
 from samling.certificates import service
 from samling.platform.consumer import consume
-from samling.platform.edge import Edge, Reply, Request, health
+from samling.platform.edge import Edge, Reply, Request, health, html
 
 app = Chalice(app_name="samling-certificates")
 edge = Edge(app, "certificates")
@@ -35,9 +35,12 @@ def certificates(req: Request, event_id: str):
 
 @edge.route("/certificates/{file_name}")
 def download(req: Request, file_name: str):
-    return service.download(file_name, req.token(), req.lang)
+    pdf = service.download(file_name, req.token(), req.headers.get("authorization"), req.lang)
+    return Reply(pdf.body, 200, {"Content-Disposition": f'inline; filename="{pdf.filename}"',
+                                 "Cache-Control": "private, no-store"}, content_type="application/pdf")
 
 
 @edge.route("/verify/{code}")
 def verify(req: Request, code: str):
-    return service.verify(code, req.wants_html(), req.lang)
+    answer = service.verify(code, req.wants_html(), req.lang)
+    return html(answer) if isinstance(answer, str) else answer
