@@ -60,10 +60,11 @@ class LocalPlatform:
             for handler, batch_size in service.queue_handlers():
                 self.pumps.append(QueuePump(name, settings.queue_url(name), handler, batch_size))
         self.gateway = Gateway(self.services, self._local_routes())
-        self.gateway.serve(self.port)
         for event in seeds:
             self._put_event(event)
         self.drain()
+        # the port opens only once the seeds are in: a health check that answers means ready
+        self.gateway.serve(self.port)
         if self.background:
             self._spawn(self._pump_forever, "samling-pumps")
             self._spawn(self._schedule_forever, "samling-scheduler")
