@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PYTHON ?= $(shell for c in python3.13 python3.12 $$HOME/.pyenv/versions/3.13*/bin/python3 $$HOME/.pyenv/versions/3.12*/bin/python3 python3; do \
 	if command -v $$c >/dev/null 2>&1 && $$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then echo $$c; break; fi; done)
 
-.PHONY: install browser run test lint bench package deploy clean
+.PHONY: install browser run test lint bench docs package deploy clean
 STAGE ?= prod
 
 $(BIN)/python:
@@ -41,6 +41,18 @@ test: install browser
 
 bench: install
 	for b in bench/*.py; do $(BIN)/python $$b || exit 1; done
+
+# The example certificate as a picture for the docs. pdftoppm comes from Debian's poppler-utils.
+docs:
+	@if ! command -v pdftoppm >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then sudo=; \
+	  elif command -v sudo >/dev/null 2>&1; then sudo=sudo; \
+	  else echo "make docs needs pdftoppm: run 'apt-get install poppler-utils' as root" >&2; exit 1; fi; \
+	  command -v apt-get >/dev/null 2>&1 || { echo "make docs needs pdftoppm, and apt-get is not here to install poppler-utils" >&2; exit 1; }; \
+	  $$sudo apt-get update && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends poppler-utils \
+	    || { echo "Installing poppler-utils failed" >&2; exit 1; }; \
+	fi
+	pdftoppm -png -r 80 -singlefile docs/certificate-example.pdf docs/certificate-example
 
 package: install
 	$(BIN)/python infra/package.py --stage $(STAGE)
