@@ -258,3 +258,20 @@ def test_issuing_needs_a_known_event_with_certificate_rules(svc):
     with pytest.raises(ApiError) as caught:
         svc.issue(event_id, "en")
     assert caught.value.code == "state_conflict" and "certificate" in caught.value.message
+
+
+def test_loading_the_app_does_not_load_the_pdf_stack():
+    """fpdf2 costs about half a second; only issuing should pay it, not every cold start."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    app = Path(__file__).resolve().parents[2] / "services" / "certificates" / "app.py"
+    script = ("import importlib.util, sys\n"
+              f"spec = importlib.util.spec_from_file_location('certificates_app', {str(app)!r})\n"
+              "module = importlib.util.module_from_spec(spec); spec.loader.exec_module(module)\n"
+              "assert module.app.app_name == 'samling-certificates'\n"
+              "print(sorted(m for m in sys.modules if m.split('.')[0] in ('fpdf', 'qrcode', 'pypdf')\n"
+              "             or m == 'samling.certificates.pdf'))\n")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
