@@ -3,7 +3,6 @@ import os
 
 from chalice import Chalice, Rate
 
-from samling.contracts import Envelope
 from samling.notifications import handlers
 from samling.platform.consumer import consume
 from samling.platform.edge import Edge, Request, health
@@ -26,7 +25,7 @@ def reminders(event):
 
 @edge.route("/events/{event_id}/outbox", organiser=True)
 def outbox(req: Request, event_id: str):
-    return handlers.outbox(event_id)
+    return handlers.outbox(event_id, req.lang)
 
 
 @edge.route("/events/{event_id}/broadcast", methods=["POST"], organiser=True)
