@@ -546,3 +546,11 @@ def test_erasing_an_application_withdraws_its_contributions_and_nominations(api,
     assert "Gunn Går" not in api.get(path, headers={"Accept": "text/html"}).text
     nominations = api.get(f"/registration/events/{gp['id']}/nominations", organiser=True).json()
     assert [n["id"] for n in nominations] == [kept]
+
+
+def test_the_form_tells_what_one_may_bring_only_where_it_applies(api, gp, new_event):
+    page = api.get(f"/registration/events/{gp['id']}/form?lang=nn").text
+    assert "Kva vil du ta med?" in page and "verkstad" in page and "20.04.2022 23:59" in page
+    assert "What will you bring?" in api.get(f"/registration/events/{gp['id']}/form?lang=en").text
+    kronsj = new_event("klimakronsj-2021")
+    assert "contributions-part" not in api.get(f"/registration/events/{kronsj['id']}/form").text
