@@ -37,7 +37,7 @@ run: install
 
 test: install browser
 	$(BIN)/cfn-lint infra/*.yaml
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 bench: install
 	for b in bench/*.py; do $(BIN)/python $$b || exit 1; done

@@ -62,14 +62,17 @@ class QueuePump:
             except Exception:
                 log.exception("%s handler raised; the whole batch will be retried", self.service)
                 failed_ids = {m["MessageId"] for m in messages}
-            for m in messages:
-                if m["MessageId"] in failed_ids:
-                    self.failed += 1
-                    sqs.change_message_visibility(QueueUrl=self.queue_url, ReceiptHandle=m["ReceiptHandle"],
-                                                  VisibilityTimeout=0)
-                else:
-                    self.processed += 1
-                    sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=m["ReceiptHandle"])
+            done = [m for m in messages if m["MessageId"] not in failed_ids]
+            retry = [m for m in messages if m["MessageId"] in failed_ids]
+            if done:
+                sqs.delete_message_batch(QueueUrl=self.queue_url, Entries=[
+                    {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)])
+            if retry:
+                sqs.change_message_visibility_batch(QueueUrl=self.queue_url, Entries=[
+                    {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"], "VisibilityTimeout": 0}
+                    for i, m in enumerate(retry)])
+            self.processed += len(done)
+            self.failed += len(retry)
             return len(messages)
 
     def _record(self, m: dict) -> dict:
