@@ -43,6 +43,11 @@ class ParticipantProjection:
             person["status"] = status
             self.table.put(f"PEOPLE#{ref['event_id']}", participant_id, person)
 
+    def event_of(self, participant_id: str) -> str | None:
+        """Which event a participant belongs to, while the projection still knows them."""
+        ref = self.table.get(f"PERSON#{participant_id}", "REF")
+        return ref["event_id"] if ref else None
+
     def event(self, event_id: str) -> dict | None:
         return self.table.get("EVENTS", event_id)
 

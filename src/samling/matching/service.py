@@ -100,8 +100,7 @@ def store() -> MatchingStore:
 def handle(env: Envelope) -> None:
     body = env.body()
     if isinstance(body, PersonErased):
-        event_id = env.event_id or (projection().table.get(f"PERSON#{body.participant_id}", "REF")
-                                    or {}).get("event_id")
+        event_id = env.event_id or projection().event_of(body.participant_id)
         if event_id:
             store().forget_person(event_id, body.participant_id)
     projection().apply(env)
