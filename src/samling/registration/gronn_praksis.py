@@ -301,7 +301,8 @@ class GronnPraksis:
         by_id = {c["id"]: c for c in self._contributions(event_id) if c["status"] == "accepted"}
         placed: dict[str, list[str]] = {s["session_id"]: s["contributions"] for s in stored.get("sessions", [])}
         sessions = []
-        for s in sorted(event.sessions, key=lambda s: (s.start, s.end, s.id)):
+        # parallel sessions keep the organiser's order (rooms as configured); sorting is stable
+        for s in sorted(event.sessions, key=lambda s: (s.start, s.end)):
             items = [by_id[cid] for cid in placed.get(s.id, []) if cid in by_id]
             theme = event.theme(s.theme) if s.theme else None
             sessions.append({
