@@ -543,6 +543,7 @@ class GronnPraksis:
         event_id = app["event_id"]
         email = contrib.normalise_email(app["email"])
         now = clock.iso(clock.now())
+        touched = 0
         for c in self.store.items(event_id, CONTRIB):
             kept = [p for p in c["presenters"] if contrib.normalise_email(p["email"]) != email]
             own = c["application_id"] == app["id"]
@@ -554,6 +555,7 @@ class GronnPraksis:
                 c["erased"] = True
             c["updated_at"] = now
             self.store.put_item(event_id, CONTRIB, c["id"], c)
+            touched += 1
         sheets = self.store.items(event_id, SCORE)
         for n in self.store.items(event_id, NOMINATION):
             if contrib.normalise_email(n["nominator"]["email"]) != email:
@@ -563,7 +565,10 @@ class GronnPraksis:
                     self.store.delete_item(event_id, SCORE, f"{n['id']}#{ids.email_key(s['juror_email'])}")
             self.store.delete_item(event_id, NOMKEY, n["key"])
             self.store.delete_item(event_id, NOMINATION, n["id"])
-        self.store.count(event_id, "erased:contributions_and_nominations")
+            touched += 1
+        if touched:
+            # only how many records an erasure changed is kept, never whose
+            self.store.count(event_id, "erased:contributions_and_nominations", touched)
 
 
 CSV_HEADERS = {
