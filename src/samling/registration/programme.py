@@ -45,7 +45,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -354,7 +354,16 @@ def place(
     prep = _prepare(sessions, contributions)
     if not prep.free:
         return _finish(prep, {}, optimal=True, method="milp")
-    chosen, optimal = _solve(prep, previous or {}, time_limit)
+    deadline = time.monotonic() + time_limit
+    dealt, optimal = _fast(prep, previous or {})
+    chosen = dealt
+    if not optimal:
+        # The presenter rule binds: only the exact model can tell what is best.
+        chosen, optimal = _solve(prep, previous or {}, max(0.1, deadline - time.monotonic()))
+        if dealt is not None and _feasible(prep, dealt) and (
+            chosen is None or (not optimal and _score(prep, dealt) > _score(prep, chosen))
+        ):
+            chosen = dealt
     if chosen is not None and not _feasible(prep, chosen):
         chosen, optimal = None, False
     if not optimal:
@@ -714,3 +723,265 @@ def theme_matches(sessions: Iterable[SlotSession], contributions: Iterable[Place
         if c.id in assignment and theme.get(assignment[c.id]) is not None and theme[assignment[c.id]] in c.themes
     )
 
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def _allowed_sets(prep: _Prepared) -> tuple[list[tuple[int, ...]], list[frozenset[int]]]:
+    n_s = len(prep.sessions)
+    open_sessions = tuple(j for j in range(n_s) if prep.capacity[j] > 0)
+    allowed: list[tuple[int, ...]] = []
+    matching: list[frozenset[int]] = []
+    by_theme: dict[str, tuple[int, ...]] = defaultdict(tuple)
+    for j in open_sessions:
+        theme = prep.sessions[j].theme
+        if theme is not None:
+            by_theme[theme] += (j,)
+    for c in prep.free:
+        if any(p in prep.busy for p in c.presenters):
+            ok = tuple(j for j in open_sessions if _allowed(prep, c, j))
+        else:
+            ok = open_sessions
+        allowed.append(ok)
+        okset = set(ok)
+        matching.append(frozenset(j for t in dict.fromkeys(c.themes) for j in by_theme.get(t, ()) if j in okset))
+    return allowed, matching
+
+
+def _bound(prep: _Prepared, allowed, matching):
+    """Best (placed, theme matches) with the presenter rule among free contributions left out.
+
+    That relaxation is a flow problem: a contribution whose presenters are fixed nowhere may use
+    any open session, so such contributions count per set of themes and reach sessions through
+    one node per theme; the others, restricted by where their presenters are fixed, reach their
+    sessions directly. Network matrices are totally unimodular, so the LP optimum is integral,
+    and it bounds the real problem from above.
+    """
+    n_s = len(prep.sessions)
+    n_c = len(prep.free)
+    open_sessions = tuple(j for j in range(n_s) if prep.capacity[j] > 0)
+    if not open_sessions:
+        return (0, 0), {}, {}, {}
+    by_theme: dict[str | None, list[int]] = defaultdict(list)
+    for j in open_sessions:
+        by_theme[prep.sessions[j].theme].append(j)
+    themes = sorted(by_theme, key=lambda t: (t is None, t or ""))
+    open_classes: dict[frozenset, int] = defaultdict(int)
+    restricted: dict[tuple, int] = defaultdict(int)
+    for i, c in enumerate(prep.free):
+        if not allowed[i]:
+            continue
+        if len(allowed[i]) == len(open_sessions):
+            open_classes[frozenset(t for t in c.themes if t in by_theme)] += 1
+        else:
+            restricted[(allowed[i], matching[i])] += 1
+    big = float(n_c + 1)
+    model = _Model()
+    cost: list[float] = []
+
+    def column(upper: float, weight: float) -> int:
+        cost.append(weight)
+        return model.var(upper, integer=False)
+
+    into_session: dict[int, list[int]] = defaultdict(list)
+    into_theme: dict[str | None, list[int]] = defaultdict(list)
+    theme_cols: dict[frozenset, dict] = {}
+    for key in sorted(open_classes, key=sorted):
+        count = open_classes[key]
+        cols = {}
+        for t in themes:
+            cols[t] = column(count, big + (t in key))
+            into_theme[t].append(cols[t])
+        theme_cols[key] = cols
+        model.row(((col, 1.0) for col in cols.values()), -math.inf, count)
+    open_cols: dict[int, int] = {}
+    for t in themes:
+        outs = []
+        for j in by_theme[t]:
+            open_cols[j] = col = column(prep.capacity[j], 0.0)
+            into_session[j].append(col)
+            outs.append(col)
+        model.row([(col, 1.0) for col in into_theme[t]] + [(col, -1.0) for col in outs], 0.0, 0.0)
+    session_cols: dict[tuple, dict[int, int]] = {}
+    for key in sorted(restricted):
+        ok, match = key
+        count = restricted[key]
+        cols = {}
+        for j in ok:
+            cols[j] = column(min(count, prep.capacity[j]), big + (j in match))
+            into_session[j].append(cols[j])
+        session_cols[key] = cols
+        model.row(((col, 1.0) for col in cols.values()), -math.inf, count)
+    for j in open_sessions:
+        model.row(((col, 1.0) for col in into_session[j]), -math.inf, prep.capacity[j])
+    result = model.solve(cost, 0.4, 30.0)
+    if result.x is None:
+        return None, {}, {}, {}
+    total = round(float(-result.fun))
+    v = [int(round(x)) for x in result.x]
+    theme_quota = {key: {t: v[col] for t, col in cols.items() if v[col]} for key, cols in theme_cols.items()}
+    session_quota = {key: {j: v[col] for j, col in cols.items() if v[col]} for key, cols in session_cols.items()}
+    open_room = {j: v[col] for j, col in open_cols.items()}
+    return (total // int(big), total % int(big)), theme_quota, session_quota, open_room
+
+
+def _fast(prep: _Prepared, previous: Mapping[str, str]) -> tuple[dict[str, int] | None, bool]:
+    """Deal contributions out along the relaxation's optimal flow, avoiding presenter clashes.
+
+    If the result scores what the relaxation does, it is optimal for the real problem; if not,
+    the caller falls back to the exact model.
+    """
+    free = prep.free
+    n_s = len(prep.sessions)
+    allowed, matching = _allowed_sets(prep)
+    bound, theme_quota, session_quota, open_room = _bound(prep, allowed, matching)
+    if bound is None:
+        return None, False
+    session_index = {s.id: j for j, s in enumerate(prep.sessions)}
+    prev_of = [session_index.get(previous.get(c.id, ""), -1) for c in free]
+    kept = {free[i].id: prev_of[i] for i in range(len(free)) if prev_of[i] in allowed[i]}
+    if kept and _feasible(prep, kept) and _score(prep, kept) == bound:
+        return kept, True
+
+    state = _State(prep)
+    open_count = sum(1 for j in range(n_s) if prep.capacity[j] > 0)
+    links: dict[str, int] = defaultdict(int)
+    for c in free:
+        for p in c.presenters:
+            links[p] += 1
+    degree = [sum(links[p] - 1 for p in c.presenters) + sum(p in prep.busy for p in c.presenters) for c in free]
+    order = sorted(range(len(free)), key=lambda i: (prev_of[i] < 0, -degree[i], i))
+    left: list[int] = []
+    for i in order:
+        c = free[i]
+        if not allowed[i]:
+            continue
+        if len(allowed[i]) == open_count:
+            quota = theme_quota[frozenset(t for t in c.themes if t in state.themes)]
+            options = [j for t, q in quota.items() if q > 0 for j in state.themes[t]
+                       if open_room[j] > 0 and not state.clashes(i, j)]
+        else:
+            quota = session_quota[(allowed[i], matching[i])]
+            options = [j for j, q in quota.items() if q > 0 and not state.clashes(i, j)]
+        if not options:
+            left.append(i)
+            continue
+        j = prev_of[i] if prev_of[i] in options else min(options, key=lambda j: (-state.room(j), j))
+        state.enter(i, j)
+        if len(allowed[i]) == open_count:
+            quota[prep.sessions[j].theme] -= 1
+            open_room[j] -= 1
+        else:
+            quota[j] -= 1
+    for i in left:
+        c = free[i]
+        if len(allowed[i]) == open_count:
+            quota = theme_quota[frozenset(t for t in c.themes if t in state.themes)]
+            wanted = {t in c.themes for t, q in quota.items() if q > 0}
+        else:
+            quota = session_quota[(allowed[i], matching[i])]
+            wanted = {j in matching[i] for j, q in quota.items() if q > 0}
+        for want in sorted(wanted, reverse=True):
+            if state.augment(i, [j for j in allowed[i] if (j in matching[i]) == want]):
+                break
+    chosen = state.chosen()
+    score = _score(prep, chosen)
+    return chosen, score == bound
+
+
+class _State:
+    def __init__(self, prep: _Prepared) -> None:
+        self.prep = prep
+        self.used = [0] * len(prep.sessions)
+        self.where: dict[int, int] = {}
+        self.occupied: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+        for p, held in prep.busy.items():
+            for j in held:
+                self.occupied[p][j] += 1
+        self.themes: dict[str | None, list[int]] = defaultdict(list)
+        for j, s in enumerate(prep.sessions):
+            if prep.capacity[j] > 0:
+                self.themes[s.theme].append(j)
+        self.members: dict[int, list[int]] = defaultdict(list)
+        self.open = [j for j in range(len(prep.sessions)) if prep.capacity[j] > 0]
+
+    def room(self, j: int) -> int:
+        return self.prep.capacity[j] - self.used[j]
+
+    def clashes(self, i: int, j: int) -> bool:
+        occupied = self.occupied
+        overlap = self.prep.overlap[j]
+        for p in self.prep.free[i].presenters:
+            mine = occupied.get(p)
+            if mine and any(n > 0 and t in overlap for t, n in mine.items()):
+                return True
+        return False
+
+    def enter(self, i: int, j: int) -> None:
+        self.where[i] = j
+        self.used[j] += 1
+        self.members[j].append(i)
+        for p in self.prep.free[i].presenters:
+            self.occupied[p][j] += 1
+
+    def leave(self, i: int) -> int:
+        j = self.where.pop(i)
+        self.used[j] -= 1
+        self.members[j].remove(i)
+        for p in self.prep.free[i].presenters:
+            self.occupied[p][j] -= 1
+        return j
+
+    def chosen(self) -> dict[str, int]:
+        return {self.prep.free[i].id: j for i, j in sorted(self.where.items())}
+
+    def augment(self, i: int, targets: Iterable[int]) -> bool:
+        """Place i in one of `targets`, moving others along the way to a session with a free slot.
+
+        Each move keeps the mover's theme match as it was, so the programme gains i and loses
+        nothing. Breadth first over sessions: reaching a session means someone is to enter it.
+        """
+        prep = self.prep
+        free = prep.free
+        parent: dict[int, tuple[int, int | None]] = {}
+        queue: deque[int] = deque()
+        for j in targets:
+            if j not in parent and not self.clashes(i, j):
+                parent[j] = (i, None)
+                queue.append(j)
+        while queue:
+            j = queue.popleft()
+            if self.room(j) > 0:
+                path = []
+                at: int | None = j
+                while at is not None:
+                    mover, came_from = parent[at]
+                    path.append((mover, at))
+                    at = came_from
+                for mover, _ in path:
+                    if mover in self.where:
+                        self.leave(mover)
+                for mover, target in path:
+                    self.enter(mover, target)
+                if not any(self.clashes(mover, target) for mover, target in path):
+                    return True
+                # Two movers share a presenter and now clash: undo, give up on i.
+                for mover, _ in path:
+                    self.leave(mover)
+                for mover, target in path:
+                    if parent[target][1] is not None:
+                        self.enter(mover, parent[target][1])
+                return False
+            for d in list(self.members[j]):
+                matched = _matches(free[d], prep.sessions[j])
+                for k in self.open:
+                    if k in parent or _matches(free[d], prep.sessions[k]) != matched:
+                        continue
+                    self.leave(d)
+                    fits = not self.clashes(d, k)
+                    self.enter(d, j)
+                    if fits:
+                        parent[k] = (d, j)
+                        queue.append(k)
+        return False
