@@ -24,14 +24,14 @@ def get_event(req: Request, event_id: str):
 
 @edge.route("/events/{event_id}", methods=["PUT"], organiser=True)
 def put_event(req: Request, event_id: str):
-    body, created = registration.configure(event_id, req.json(), req.lang)
+    body, created = registration.configure(event_id, views.json_body(req), req.lang)
     return Reply(body, 201 if created else 200)
 
 
 # --- applying -----------------------------------------------------------------------------------
 @edge.route("/events/{event_id}/applications", methods=["POST"])
 def apply(req: Request, event_id: str):
-    status, body = registration.submit(event_id, req.json(), req.lang)
+    status, body = registration.submit(event_id, views.json_body(req), req.lang)
     return Reply(body, status)
 
 
@@ -47,7 +47,7 @@ def own_application(req: Request, app_id: str):
     if req.method == "GET":
         return registration.view(app_id, token, req.lang)
     if req.method == "PATCH":
-        return registration.edit(app_id, token, req.json(), req.lang)
+        return registration.edit(app_id, token, views.json_body(req), req.lang)
     return registration.erase(app_id, token, req.lang)
 
 
@@ -63,7 +63,7 @@ def withdraw(req: Request, app_id: str):
 
 @edge.route("/applications/{app_id}/offer", methods=["POST"])
 def answer_offer(req: Request, app_id: str):
-    return registration.answer_offer(app_id, req.token(), req.json(), req.lang)
+    return registration.answer_offer(app_id, req.token(), views.json_body(req), req.lang)
 
 
 # --- organisers ---------------------------------------------------------------------------------
@@ -77,12 +77,12 @@ def list_applications(req: Request, event_id: str):
 
 @edge.route("/applications/{app_id}/review", methods=["PUT"], organiser=True)
 def review(req: Request, app_id: str):
-    return registration.review(app_id, req.json(), req.lang)
+    return registration.review(app_id, views.json_body(req), req.lang)
 
 
 @edge.route("/events/{event_id}/invitations", methods=["POST"], organiser=True)
 def invite(req: Request, event_id: str):
-    return registration.invite(event_id, req.json(), req.lang)
+    return registration.invite(event_id, views.json_body(req), req.lang)
 
 
 @edge.route("/events/{event_id}/selection", methods=["GET", "POST"], organiser=True)
@@ -111,7 +111,7 @@ def accommodation(req: Request, event_id: str):
 def accommodation_override(req: Request, event_id: str, app_id: str):
     from samling.registration import lodging
 
-    return lodging.override(registration, event_id, app_id, req.json(), req.lang)
+    return lodging.override(registration, event_id, app_id, views.json_body(req), req.lang)
 
 
 # --- the schedule -------------------------------------------------------------------------------

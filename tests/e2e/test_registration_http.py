@@ -382,3 +382,13 @@ def test_a_bad_email_gives_the_form_again_with_the_message(api, kronsj):
     assert r.status_code == 422
     assert "<form" in r.text and 'id="email-error"' in r.text and "Kåre Ødegård" in r.text
     assert api.get(f"/registration/events/{kronsj['id']}/applications", organiser=True).json() == []
+
+
+def test_html_in_answers_is_kept_as_text_and_escaped_on_pages(api, kronsj):
+    mine = applied(api, kronsj["id"], name="Kari <script>alert(1)</script>",
+                   motivation="<img src=x onerror=alert(1)>")
+    own = api.get(f"/registration/applications/{mine['id']}", params={"token": mine["token"]}).json()
+    assert own["motivation"] == "<img src=x onerror=alert(1)>"
+    page = api.get(f"/registration/applications/{mine['id']}/manage", params={"token": mine["token"]})
+    assert page.status_code == 200
+    assert "<script>alert(1)" not in page.text and "Kari &lt;script&gt;alert(1)&lt;/script&gt;" in page.text

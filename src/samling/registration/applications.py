@@ -6,6 +6,9 @@ them together and says what is published and mailed. It knows nothing of HTTP fr
 from __future__ import annotations
 
 import logging
+import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -51,6 +54,21 @@ def participant(app: dict) -> Participant:
 class Registration:
     def __init__(self, store: RegistrationStore | None = None) -> None:
         self.store = store or RegistrationStore()
+        self._held_mail: list[tuple[str, EmailRequested]] | None = None
+
+    @contextmanager
+    def mail_in_batches(self) -> Iterator[None]:
+        """Send the mail requests made inside in batches of ten (a selection mails everyone)."""
+        self._held_mail = []
+        try:
+            yield
+        finally:
+            held, self._held_mail = self._held_mail, None
+            by_event: dict[str, list[EmailRequested]] = {}
+            for event_id, mail in held:
+                by_event.setdefault(event_id, []).append(mail)
+            for event_id, mails in by_event.items():
+                bus.request_emails(mails, event_id=event_id)
 
     # --- events ------------------------------------------------------------------------------
     def event(self, event_id: str, lang: str = "nb") -> Event:
@@ -181,6 +199,8 @@ class Registration:
         if app["status"] not in ACTIVE_STATUSES:
             raise error("state_conflict", lang)
         changes = self._validate(payload, event, lang, partial=True)
+        if not changes:
+            raise error("validation_error", lang, fields={"body": _t("edit.nothing", lang)})
         merged = {k: v for k, v in app.items() if k in rules.APPLICATION_FIELDS}
         merged.update(changes)
         answers = self._validate(merged, event, lang)
@@ -279,7 +299,8 @@ class Registration:
         if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
             fields["score"] = _t("review.score", lang)
         note = payload.get("note")
-        if note is not None and (not isinstance(note, str) or len(note) > 5000):
+        if note is not None and (not isinstance(note, str) or len(note) > 5000
+                                 or any(unicodedata.category(c) == "Cc" and c not in "\n\r\t" for c in note)):
             fields["note"] = _t("review.note", lang)
         if fields:
             raise error("validation_error", lang, fields=fields)
@@ -444,7 +465,11 @@ class Registration:
 
     def _mail(self, event: Event, app: dict, template: str, context: dict, *, key: str) -> None:
         lang = app.get("language") or event.first_language
-        bus.request_email(EmailRequested(
+        mail = EmailRequested(
             key=key, to=app["email"], template=template, language=lang, participant_id=app["id"],
             context={"name": app["name"], "event_title": self._title(event, lang),
-                     "organiser": event.organiser, **context}), event_id=event.id)
+                     "organiser": event.organiser, **context})
+        if self._held_mail is not None:
+            self._held_mail.append((event.id, mail))
+        else:
+            bus.request_email(mail, event_id=event.id)

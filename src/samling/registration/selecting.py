@@ -5,11 +5,12 @@ from datetime import datetime
 from typing import Any
 
 from samling import registry
-from samling.platform import clock
+from samling.contracts import ParticipantStatusChanged
+from samling.platform import bus, clock
 from samling.registration import rules
-from samling.registration.applications import error
+from samling.registration.applications import error, participant
 from samling.registration.model import Event
-from samling.registration.selection import Candidate, Quota, next_from_waitlist, select
+from samling.registration.selection import Candidate, Quota, evaluate_quota, select
 from samling.registration.service_texts import text
 
 UNREVIEWED_SCORE = 3
@@ -39,32 +40,33 @@ def run(registration: Any, event_id: str, dry_run: bool, lang: str) -> dict:
         raise error("state_conflict", lang, text("selection.before_deadline", lang))
     store = registration.store
     previous = store.result(event_id, "selection")
-    if previous is not None and not dry_run:
-        return previous  # offers went out already: the result stands, nobody is mailed twice
+    if previous is not None:
+        # Offers went out already: the result stands, and nobody is mailed twice.
+        return {**previous, "dry_run": dry_run}
     apps = [a for a in store.applications(event_id) if a["status"] == "submitted"]
     result = select([candidate(a) for a in apps], event.registration.capacity, quotas(event)).to_dict()
-    result["dry_run"] = dry_run
+    result["made_at"] = clock.iso(clock.now())
     if dry_run:
-        return result
-    store.put_result(event_id, "selection", {**result, "made_at": clock.iso(clock.now())})
+        return {**result, "dry_run": True}
+    if not store.claim_result(event_id, "selection", result):
+        return {**store.result(event_id, "selection"), "dry_run": False}  # a parallel run won
     by_id = {a["id"]: a for a in apps}
-    for app_id in result["selected"]:
-        app, version = store.application_versioned(app_id)
-        if store.take_seat(event_id, event.registration.capacity):
+    room = max(0, event.registration.capacity - store.seats_taken(event_id))
+    offered, waitlist = result["selected"][:room], result["selected"][room:] + result["waitlist"]
+    store.take_seats(event_id, len(offered))
+    with registration.mail_in_batches():
+        for app_id in offered:
+            app, version = store.application_in(event_id, app_id)
             registration.offer(event, app, version)
-    for position, app_id in enumerate(result["waitlist"], start=1):
-        _answer(registration, event, by_id[app_id], "waitlisted", position)
-    for app_id in result["not_selected"]:
-        _answer(registration, event, by_id[app_id], "not_selected", None)
-    return {**result, "made_at": clock.iso(clock.now())}
+        for position, app_id in enumerate(waitlist, start=1):
+            _answer(registration, event, by_id[app_id], "waitlisted", position)
+        for app_id in result["not_selected"]:
+            _answer(registration, event, by_id[app_id], "not_selected", None)
+    return {**result, "dry_run": False}
 
 
 def _answer(registration: Any, event: Event, app: dict, status: str, position: int | None) -> None:
-    from samling.contracts import ParticipantStatusChanged
-    from samling.platform import bus
-    from samling.registration.applications import participant
-
-    fresh, version = registration.store.application_versioned(app["id"])
+    fresh, version = registration.store.application_in(event.id, app["id"])
     registration._set_status(fresh, status, clock.now())
     if position is not None:
         fresh["waitlist_position"] = position
@@ -84,10 +86,22 @@ def last(registration: Any, event_id: str, lang: str) -> dict:
 
 
 def next_waiting(event: Event, apps: list[dict]) -> dict | None:
-    """Who is offered a place that came free: the best waiting applicant who keeps quotas met."""
+    """Who is offered a place that came free: the waiting applicant whose arrival leaves the most
+    quotas met, the earliest on the list among equals.
+
+    The group is judged with the newcomer in it, not as it stands after someone left: when the
+    one who declined was the group's only inexperienced member, the quota was met before and
+    must be met again, so an inexperienced applicant further down the list goes first."""
     holding = [candidate(a) for a in apps if a["status"] in ("offered", "confirmed")]
     waiting = sorted((a for a in apps if a["status"] == "waitlisted"),
                      key=lambda a: (a.get("waitlist_position") or 10**9, a["submitted_at"]))
-    chosen = next_from_waitlist(holding, [candidate(a) for a in waiting], quotas(event),
-                                event.registration.capacity)
-    return next((a for a in waiting if a["id"] == chosen), None)
+    if not waiting or len(holding) >= event.registration.capacity:
+        return None
+    rules_ = quotas(event)
+    pool = holding + [candidate(a) for a in waiting]
+
+    def quotas_met(app: dict) -> int:
+        group = holding + [candidate(app)]
+        return sum(1 for q in rules_ if evaluate_quota(q, group, pool)[1])
+
+    return max(waiting, key=quotas_met)  # max keeps the first of equals: the list's order

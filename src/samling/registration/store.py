@@ -59,7 +59,8 @@ class RegistrationStore:
         if version is None:
             _, version = self.table.get_versioned(pk, sk)
         self.table.put(pk, sk, app, if_version=version)
-        self.table.put(f"APP#{app['id']}", "REF", {"event_id": app["event_id"]})
+        if version == 0:  # the reference never changes once the application exists
+            self.table.put(f"APP#{app['id']}", "REF", {"event_id": app["event_id"]})
 
     def application(self, application_id: str) -> dict | None:
         found, _ = self.application_versioned(application_id)
@@ -70,6 +71,10 @@ class RegistrationStore:
         if not ref:
             return None, 0
         return self.table.get_versioned(f"EVENT#{ref['event_id']}", f"APP#{application_id}")
+
+    def application_in(self, event_id: str, application_id: str) -> tuple[dict | None, int]:
+        """``application_versioned`` when the event is known already: one read instead of two."""
+        return self.table.get_versioned(f"EVENT#{event_id}", f"APP#{application_id}")
 
     def applications(self, event_id: str) -> list[dict]:
         apps = self.table.query(f"EVENT#{event_id}", "APP#")
@@ -83,6 +88,11 @@ class RegistrationStore:
     def take_seat(self, event_id: str, capacity: int) -> bool:
         return self.table.bounded_increment(f"EVENT#{event_id}", "SEATS", capacity)
 
+    def take_seats(self, event_id: str, count: int) -> None:
+        """Hold ``count`` places at once (the caller has checked there is room)."""
+        if count:
+            self.table.counter(f"EVENT#{event_id}", "SEATS", count)
+
     def free_seat(self, event_id: str) -> None:
         self.table.counter(f"EVENT#{event_id}", "SEATS", -1)
 
@@ -95,6 +105,14 @@ class RegistrationStore:
     # results and other per-event documents ------------------------------------------------------
     def put_result(self, event_id: str, name: str, doc: Any) -> None:
         self.table.put(f"EVENT#{event_id}", f"RESULT#{name}", {"value": doc})
+
+    def claim_result(self, event_id: str, name: str, doc: Any) -> bool:
+        """Store a result only if there is none yet; False when another run stored one first."""
+        try:
+            self.table.put(f"EVENT#{event_id}", f"RESULT#{name}", {"value": doc}, if_absent=True)
+            return True
+        except ConditionFailed:
+            return False
 
     def result(self, event_id: str, name: str) -> Any:
         found = self.table.get(f"EVENT#{event_id}", f"RESULT#{name}")

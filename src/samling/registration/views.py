@@ -26,6 +26,19 @@ def _env() -> Any:
                               undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 
 
+def json_body(req: Request) -> Any:
+    """The request's JSON, refusing as ``bad_request`` what parses but cannot be kept: integers
+    too long to convert and lone surrogates ("\\ud800"), which no UTF-8 store accepts."""
+    import json
+
+    try:
+        value = req.json()
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except (ValueError, RecursionError):
+        raise ApiError("bad_request") from None
+    return value
+
+
 def _page_lang(req: Request, event: Event, chosen: str | None = None) -> str:
     req.offer_languages(event.languages)
     return i18n.negotiate(explicit=chosen, query=req.query.get("lang"),
