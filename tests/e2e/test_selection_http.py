@@ -112,6 +112,8 @@ def test_dry_run_changes_nothing_then_selection_offers_and_answers(api, five):
     assert sent == Counter({(apps["A"]["email"], "offer"): 1, (apps["B"]["email"], "offer"): 1,
                             (apps["C"]["email"], "waitlisted"): 1, (apps["D"]["email"], "waitlisted"): 1,
                             (apps["E"]["email"], "waitlisted"): 1})
+    offer_mail = [m for m in api.outbox(apps["A"]["email"]) if apps["A"]["token"] in m["text"]]
+    assert len(offer_mail) == 2  # the receipt and the offer both carry a link that opens it
     # selecting again sends nothing twice
     assert api.post(path, organiser=True).json()["selected"] == result["selected"]
     api.drain()

@@ -37,7 +37,7 @@ def error(code: str, lang: str, message: str | None = None, fields: dict | None 
 
 def public(app: dict) -> dict:
     """An application as its owner and organisers see it (never the token hash)."""
-    return {k: v for k, v in app.items() if k not in ("token_hash", "email_hash", "version")}
+    return {k: v for k, v in app.items() if k not in ("token_hash", "email_hash", "version", "link_token")}
 
 
 def participant(app: dict) -> Participant:
@@ -122,6 +122,8 @@ class Registration:
         now = clock.now()
         app = {"id": new_id, "event_id": event_id, **answers.model_dump(mode="json"),
                "status": "submitted", "token_hash": ids.hash_token(token), "email_hash": email_hash,
+               # kept so that later mails (offers, promotions, confirmations) carry a working link
+               "link_token": token,
                "submitted_at": clock.iso(now), "seq": now.timestamp(), "updated_at": clock.iso(now),
                "review": None, "history": [{"at": clock.iso(now), "status": "submitted"}]}
         if event.registration.mode == "first_come":
@@ -461,6 +463,7 @@ class Registration:
 
     def _manage_url(self, app: dict, token: str | None) -> str:
         base = f"{settings.public_url()}/registration/applications/{app['id']}/manage"
+        token = token or app.get("link_token")
         return f"{base}?token={token}" if token else base
 
     def _mail(self, event: Event, app: dict, template: str, context: dict, *, key: str) -> None:
