@@ -4,7 +4,7 @@
 {"session_id": "s1", "recorded": ["a1"], "added": ["a1"], "attendance": {"s1": ["a1"], ...}}  # doctest: +SKIP
 >>> issue("klimakronsj-2021", "nb")
 {"issued": [{"id": "c…", "participant_id": "a1", "number": "KL21-0001", "code": "7KQ3M-XW0DR"}],
- "already": 0, "not_qualified": 3}  # doctest: +SKIP
+ "already": 0, "not_qualified": 3, "remaining": 0}  # doctest: +SKIP
 
 Who is confirmed, and the event's sessions and certificate rules, come from the service's own
 projection of registration's messages. The rules (``rules``, ``codes``) are pure; this module
@@ -13,7 +13,8 @@ stores, renders, publishes and asks notifications to mail the link.
 Issuing is idempotent per participant: the person's certificate record is claimed with a
 version check before anything is drawn, so two runs at once cannot both issue, and a run after
 a crash picks up a half-done certificate (same id, number and code) once its claim has gone
-stale.
+stale. A large event may take more than one call: a run stops drawing when its time is up and
+reports how many qualified people are still ``remaining``.
 
 The download link carries a token minted for that certificate alone (only its hash is kept):
 the applicant's own token belongs to registration and never reaches this service.
@@ -41,6 +42,9 @@ MAX_IDS = 2000
 # A claim older than this belongs to a run that died; the next run may finish the certificate.
 STALE_CLAIM_SECONDS = 300
 CODE_ATTEMPTS = 8
+# Drawing a certificate takes a quarter of a second or so, and API Gateway gives a request 29 s.
+# A run stops drawing after this long and says how many are left; calling again goes on.
+ISSUE_BUDGET_SECONDS = 20.0
 TEMPLATE_DIR = Path(__file__).with_name("templates")
 
 _TEXTS = {
@@ -91,8 +95,7 @@ def handle(env: Envelope) -> None:
     body = env.body()
     if isinstance(body, PersonErased):
         # Before the projection forgets where the person belonged.
-        event_id = env.event_id or (projection().table.get(f"PERSON#{body.participant_id}", "REF")
-                                    or {}).get("event_id")
+        event_id = env.event_id or projection().event_of(body.participant_id)
         if event_id:
             store().forget_person(event_id, body.participant_id)
     projection().apply(env)
@@ -173,7 +176,8 @@ def issue(event_id: str, lang: str) -> dict:
     threshold = float(terms.get("min_attendance", 1.0))
     records = store()
     present = records.attendance(event_id)
-    issued, already, not_qualified = [], 0, 0
+    issued, already, not_qualified, remaining = [], 0, 0, 0
+    started = time.monotonic()
     for person in projection().confirmed(event_id):
         doc, version = records.certificate_of(event_id, person["id"])
         if doc and doc.get("status") == "issued":
@@ -187,12 +191,15 @@ def issue(event_id: str, lang: str) -> dict:
         if doc and time.time() - float(doc.get("claimed_at", 0)) < STALE_CLAIM_SECONDS:
             already += 1  # another run is issuing it right now
             continue
+        if issued and time.monotonic() - started > ISSUE_BUDGET_SECONDS:
+            remaining += 1
+            continue
         made = _issue_one(records, event, person, doc, version)
         if made is None:
             already += 1
         else:
             issued.append({k: made[k] for k in ("id", "participant_id", "number", "code")})
-    return {"issued": issued, "already": already, "not_qualified": not_qualified}
+    return {"issued": issued, "already": already, "not_qualified": not_qualified, "remaining": remaining}
 
 
 def _issue_one(records: CertificatesStore, event: dict, person: dict, doc: dict | None,
