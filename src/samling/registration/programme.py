@@ -844,14 +844,34 @@ def _fast(prep: _Prepared, previous: Mapping[str, str]) -> tuple[dict[str, int] 
     if kept and _feasible(prep, kept) and _score(prep, kept) == bound:
         return kept, True
 
-    state = _State(prep)
-    open_count = sum(1 for j in range(n_s) if prep.capacity[j] > 0)
     links: dict[str, int] = defaultdict(int)
     for c in free:
         for p in c.presenters:
             links[p] += 1
     degree = [sum(links[p] - 1 for p in c.presenters) + sum(p in prep.busy for p in c.presenters) for c in free]
+    # Most-linked first: their presenters leave the fewest choices.
     order = sorted(range(len(free)), key=lambda i: (prev_of[i] < 0, -degree[i], i))
+
+    if kept:
+        # After a small change the last programme usually needs only a few additions to be
+        # optimal again: keep it whole and add what fits without moving anyone's theme match.
+        state = _State(prep)
+        for i in range(len(free)):
+            j = prev_of[i]
+            if j in allowed[i] and state.room(j) > 0 and not state.clashes(i, j):
+                state.enter(i, j)
+        for i in order:
+            if len(state.where) == bound[0]:
+                break  # more cannot be placed; any further gain would be in theme matches
+            if i not in state.where and allowed[i]:
+                if not state.augment(i, sorted(matching[i])):
+                    state.augment(i, [j for j in allowed[i] if j not in matching[i]])
+        chosen = state.chosen()
+        if _score(prep, chosen) == bound:
+            return chosen, True
+
+    state = _State(prep)
+    open_count = sum(1 for j in range(n_s) if prep.capacity[j] > 0)
     left: list[int] = []
     for i in order:
         c = free[i]
