@@ -492,6 +492,81 @@ def _solve_best(
     return second
 
 
+def _solve_relaxed(
+    model: _Model, steps: np.ndarray, tie: np.ndarray, *, time_limit: float | None
+) -> _Solved:
+    """Fewest quotas given up, then the best score and tie-break under that.
+
+    When the numbers stay exact in double precision this is one programme: each slack costs
+    more than the whole score part can ever be worth, so the solver cannot trade a quota for
+    score. Otherwise the fewest count is found first and the score maximised under it.
+    """
+    k = model.k
+    tie_total = float(np.sort(tie)[::-1][:k].sum())
+    weight = tie_total + 1.0
+    score_span = k * float(steps.max(initial=0)) * weight + tie_total
+    slack_weight = score_span + 1.0
+    if slack_weight * (model.n_quotas + 1) < _EXACT_LIMIT:
+        solved = _run(
+            model,
+            -(steps * weight + tie),
+            with_slack=True,
+            cost_s=np.full(model.n_quotas, slack_weight),
+            time_limit=time_limit,
+        )
+    else:
+        fewest = _run(
+            model,
+            np.zeros(model.n),
+            with_slack=True,
+            cost_s=np.ones(model.n_quotas),
+            time_limit=time_limit,
+        )
+        if fewest.chosen is None or fewest.slack is None:
+            raise RuntimeError("selection is infeasible even with every quota relaxed")
+        solved = _solve_best(model, steps, tie, with_slack=True,
+                             relax_limit=int(fewest.slack.sum()), time_limit=time_limit)
+        solved.optimal = solved.optimal and fewest.optimal
+    if solved.chosen is None:
+        raise RuntimeError("selection is infeasible even with every quota relaxed")
+    return solved
+
+
+def _impossible_quotas(
+    order: Sequence[Candidate], k: int, quotas: Sequence[Quota]
+) -> list[int]:
+    """Quotas that fail on their own for every group of exactly ``k`` from ``order``, found by
+    counting. Only a sure failure is listed; anything doubtful is left to the programme."""
+    n = len(order)
+    counts: dict[str, Counter] = {}
+    out = []
+    for qi, q in enumerate(quotas):
+        if q.field not in counts:
+            counts[q.field] = Counter(
+                v for v in (c.value(q.field) for c in order) if v is not None
+            )
+        per = counts[q.field]
+        kind = q.kind
+        if kind == "min_distinct":
+            fails = q.min_distinct > min(k, len(per))
+        elif q.per_value and kind == "max_count":
+            n_none = n - sum(per.values())
+            fails = sum(min(a, q.max_count) for a in per.values()) + n_none < k
+        elif q.per_value:
+            fails = sum(min(a, q.min_count) for a in per.values()) > k
+        else:
+            have = per.get(q.value, 0)
+            if kind in ("min_share", "min_count"):
+                need = _share_ceil(q.min_share, k) if kind == "min_share" else q.min_count
+                fails = need > min(k, have)
+            else:
+                cap = _share_floor(q.max_share, k) if kind == "max_share" else q.max_count
+                fails = min(cap, have) + (n - have) < k
+        if fails:
+            out.append(qi)
+    return out
+
+
 def _tie_order(candidates: Sequence[Candidate]) -> list[Candidate]:
     ids = [c.id for c in candidates]
     if len(set(ids)) != len(ids):
@@ -569,28 +644,18 @@ def select(
     steps = steps - steps.min()
     tie = (n - 1 - np.arange(n)).astype(float)
 
-    model = _build(order, k, quotas)
-    best = _solve_best(model, steps, tie, with_slack=False, relax_limit=None,
-                       time_limit=time_limit)
-    if best.chosen is not None:
-        return _result(order, best.chosen, quotas, waitlist_size, best.optimal)
-
-    fewest = _run(
-        model,
-        np.zeros(n),
-        with_slack=True,
-        cost_s=np.ones(len(quotas)),
-        time_limit=time_limit,
-    )
-    if fewest.chosen is None or fewest.slack is None:
-        raise RuntimeError("selection is infeasible even with every quota relaxed")
-    limit = int(fewest.slack.sum())
-    relaxed = _solve_best(model, steps, tie, with_slack=True, relax_limit=limit,
-                          time_limit=time_limit)
-    if relaxed.chosen is None:
-        raise RuntimeError("selection is infeasible even with every quota relaxed")
-    return _result(order, relaxed.chosen, quotas, waitlist_size,
-                   relaxed.optimal and fewest.optimal)
+    # A quota that no group of k can meet is broken by every group, so giving it up costs
+    # nothing in the count of relaxed quotas: leave it out of the programme altogether.
+    impossible = set(_impossible_quotas(order, k, quotas))
+    active = [q for i, q in enumerate(quotas) if i not in impossible]
+    model = _build(order, k, active)
+    if not impossible:
+        best = _solve_best(model, steps, tie, with_slack=False, relax_limit=None,
+                           time_limit=time_limit)
+        if best.chosen is not None:
+            return _result(order, best.chosen, quotas, waitlist_size, best.optimal)
+    relaxed = _solve_relaxed(model, steps, tie, time_limit=time_limit)
+    return _result(order, relaxed.chosen, quotas, waitlist_size, relaxed.optimal)
 
 
 # --- filling a place that opens ---------------------------------------------------------------
