@@ -24,6 +24,18 @@ def _error(code: str, status: int, lang: str = "nb") -> tuple[int, dict[str, str
     return status, {"Content-Type": "application/json; charset=utf-8"}, json.dumps(body, ensure_ascii=False).encode()
 
 
+def refused_by_authorizer(exc: Exception) -> bool:
+    """Whether chalice's gateway turned the request away at the route's authorizer: no token
+    (401) or a Deny from it (403, ``AccessDeniedException``). Chalice also raises a 403 when no
+    route matched, with ``UnauthorizedException``; that one is a 404 to us."""
+    from chalice.local import ForbiddenError, NotAuthorizedError
+
+    if isinstance(exc, NotAuthorizedError):
+        return True
+    kind = (getattr(exc, "headers", None) or {}).get("x-amzn-ErrorType")
+    return isinstance(exc, ForbiddenError) and kind == "AccessDeniedException"
+
+
 class ServiceGateway:
     """Chalice's own API Gateway emulation for one app, serialised: a Chalice app keeps the
     current request on the app object, so two requests must not run in it at once."""
@@ -40,16 +52,21 @@ class ServiceGateway:
 
     def handle(self, method: str, path: str, headers: dict[str, str], body: bytes
                ) -> tuple[int, dict[str, str], bytes]:
-        from chalice.local import LocalGatewayException
+        from chalice.local import ForbiddenError, LocalGatewayException, NotAuthorizedError
 
         lang = i18n.negotiate(accept_language=headers.get("Accept-Language") or headers.get("accept-language"))
         with self.lock:
             try:
                 response = self.gateway.handle_request(method=method, path=path or "/",
                                                        headers=headers, body=body)
-            except LocalGatewayException as exc:
+            except (NotAuthorizedError, ForbiddenError) as exc:
+                if refused_by_authorizer(exc):
+                    # API Gateway's own 401/403 bodies; on AWS gateway responses give this shape
+                    return _error("unauthorized", 401, lang)
                 # No route matched: API Gateway says 403 "Missing Authentication Token";
                 # the contract says 404.
+                return _error("not_found", 404, lang)
+            except LocalGatewayException:
                 return _error("not_found", 404, lang)
         status = int(response["statusCode"])
         out_headers = {k: v for k, v in (response.get("headers") or {}).items()}

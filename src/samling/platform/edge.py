@@ -4,6 +4,11 @@ organiser auth and language. The only platform module that imports Chalice.
 >>> edge = Edge(app, "registration")
 >>> @edge.route("/events/{event_id}", methods=["GET"])
 ... def get_event(req, event_id): return store.event(event_id)
+
+Organiser routes are guarded twice with the same check (``auth.is_organiser``): by a Chalice
+built-in authorizer, so on AWS API Gateway turns a bad token away before the function runs (and
+chalice's local gateway and test client do the same), and inside the view, which still holds
+should a route ever lose its authorizer or a cached verdict outlive a withdrawn token.
 """
 from __future__ import annotations
 
@@ -15,7 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 
-from chalice import Chalice, Response
+from chalice import AuthResponse, Blueprint, Chalice, Response
+from chalice.app import AuthRequest
 
 from samling.platform import auth, i18n
 from samling.platform.errors import ApiError
@@ -26,6 +32,29 @@ MAX_BODY = 64 * 1024
 CONTENT_TYPES = ["application/json", "application/x-www-form-urlencoded", "text/plain",
                  "multipart/form-data", "application/octet-stream", "text/html", "text/csv"]
 BINARY_TYPES = ["application/pdf", "application/octet-stream", "image/png"]
+
+# The authorizer's name in chalice's output and the module attribute its Lambda handler points at.
+AUTHORIZER_NAME = "organiser"
+AUTHORIZER_HANDLER = "organiser_authorizer"
+# API Gateway caches a token's verdict this long; as long as ``auth`` caches the hashes, so a
+# rotated token stops working within two minutes either way.
+AUTHORIZER_TTL_SECONDS = 60
+
+# Each service's authorizer, so a blueprint of the service guards its routes with the app's one
+# (one authorizer function per service) rather than deploying a second.
+_authorizers: dict[str, Any] = {}
+
+
+def organiser_policy(request: AuthRequest) -> dict:
+    """The authorizer's verdict: every route of the API for an organiser, none for anyone else.
+    The refusal is an explicit Deny over the whole API, so API Gateway may cache it per token."""
+    verdict = AuthResponse(routes=["*"], principal_id="organiser").to_dict(request)
+    if auth.is_organiser(request.token):
+        return verdict
+    for statement in verdict["policyDocument"]["Statement"]:
+        statement["Effect"] = "Deny"
+    verdict["principalId"] = "anonymous"
+    return verdict
 
 
 @dataclass
@@ -113,6 +142,33 @@ class Edge:
         for binary in BINARY_TYPES if api is not None else ():
             if binary not in api.binary_types:
                 api.binary_types.append(binary)
+        self.organiser_authorizer: Any = None
+
+    def _authorizer(self, module: dict[str, Any]) -> Any:
+        """The organiser authorizer, made on the first organiser route. Its Lambda handler is
+        ``<module>.organiser_authorizer``, so it is put on the module that defines the routes
+        (``app`` for an app, the blueprint's own module for a blueprint), as the
+        ``@app.authorizer()`` decorator would have left it there."""
+        if self.organiser_authorizer is not None:
+            return self.organiser_authorizer
+        shared = _authorizers.get(self.service) if isinstance(self.app, Blueprint) else None
+        if shared is not None:
+            self.organiser_authorizer = shared
+            return shared
+
+        def organiser_authorizer(request: AuthRequest) -> dict:
+            return organiser_policy(request)
+
+        authorizer = self.app.authorizer(ttl_seconds=AUTHORIZER_TTL_SECONDS, name=AUTHORIZER_NAME)(
+            organiser_authorizer)
+        existing = module.get(AUTHORIZER_HANDLER)
+        if existing is not None and existing is not authorizer:
+            raise RuntimeError(f"{module.get('__name__')}.{AUTHORIZER_HANDLER} is taken; "
+                               "the authorizer's Lambda handler needs that name")
+        module[AUTHORIZER_HANDLER] = authorizer
+        _authorizers[self.service] = authorizer
+        self.organiser_authorizer = authorizer
+        return authorizer
 
     def route(self, path: str, methods: list[str] | None = None, *, organiser: bool = False
               ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -133,7 +189,8 @@ class Edge:
                     return error_response(ApiError("internal", status=500), req.lang)
 
             view.organiser = organiser  # type: ignore[attr-defined]
-            self.app.route(path, methods=methods or ["GET"], content_types=CONTENT_TYPES)(view)
+            extra = {"authorizer": self._authorizer(fn.__globals__)} if organiser else {}
+            self.app.route(path, methods=methods or ["GET"], content_types=CONTENT_TYPES, **extra)(view)
             return fn
 
         return decorate
