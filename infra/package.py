@@ -19,6 +19,9 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from samling.platform import i18n  # noqa: E402
 SERVICES = ("registration", "notifications", "certificates", "matching")
 
 # What each function bundles: the shared parts of the package plus its own domain, and only the
@@ -44,18 +47,28 @@ def arns(service: str) -> dict[str, dict]:
         "topic": sub("arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:samling-${Stage}-events"),
         "mail_queue": sub("arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:samling-${Stage}-notifications"),
         "token": sub("arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/samling/${Stage}/organiser-token-hashes"),
+        "link_secret": sub("arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/samling/${Stage}/link-secret"),
         "logs": sub("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/*"),
         "pdfs": sub("arn:${AWS::Partition}:s3:::samling-${Stage}-certificates-${AWS::AccountId}/certificates/*"),
         "ses": sub("arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/${SenderIdentity}"),
     }
 
 
+# The organiser authorizer chalice makes from ``Edge``'s ``app.authorizer(name="organiser")``.
+AUTHORIZER = "Organiser"
+
+
 def policy(service: str, function: str) -> dict:
     """Exactly what one function of ``service`` needs, naming only its own resources."""
     a = arns(service)
+    logs = {"Effect": "Allow", "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+            "Resource": a["logs"]}
+    if function == AUTHORIZER:
+        # it only compares the token's hash with the stored ones: no table, queue or topic
+        return {"Version": "2012-10-17", "Statement": [
+            logs, {"Effect": "Allow", "Action": ["ssm:GetParameter"], "Resource": a["token"]}]}
     statements = [
-        {"Effect": "Allow", "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
-         "Resource": a["logs"]},
+        logs,
         {"Effect": "Allow", "Action": ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
                                        "dynamodb:DeleteItem", "dynamodb:Query"], "Resource": a["table"]},
         {"Effect": "Allow", "Action": ["sns:Publish"], "Resource": a["topic"]},
@@ -68,6 +81,9 @@ def policy(service: str, function: str) -> dict:
                            "Resource": a["queue"]})
     if function == "APIHandler":
         statements.append({"Effect": "Allow", "Action": ["ssm:GetParameter"], "Resource": a["token"]})
+    if service == "registration":
+        # applicants' link tokens are derived from this secret, so mails can carry them again
+        statements.append({"Effect": "Allow", "Action": ["ssm:GetParameter"], "Resource": a["link_secret"]})
     if service == "notifications":
         statements.append({"Effect": "Allow", "Action": ["ses:SendRawEmail"], "Resource": a["ses"]})
     if service == "certificates":
@@ -84,17 +100,41 @@ def environment(service: str) -> dict:
         "SAMLING_NOTIFICATIONS_QUEUE_URL": sub("https://sqs.${AWS::Region}.${AWS::URLSuffix}/${AWS::AccountId}/samling-${Stage}-notifications"),
         "SAMLING_CERTIFICATES_BUCKET": sub("samling-${Stage}-certificates-${AWS::AccountId}"),
         "SAMLING_ORGANISER_TOKEN_PARAMETER": sub("/samling/${Stage}/organiser-token-hashes"),
+        "SAMLING_LINK_SECRET_PARAMETER": sub("/samling/${Stage}/link-secret"),
         "SAMLING_SENDER": {"Ref": "Sender"},
         "SAMLING_PUBLIC_URL": {"Ref": "PublicUrl"},
     }
 
 
 FUNCTIONS = {
-    "registration": ("APIHandler", "ExpireOffers"),
-    "notifications": ("APIHandler", "OnMessage", "Reminders"),
-    "certificates": ("APIHandler", "OnMessage"),
-    "matching": ("APIHandler", "OnMessage"),
+    "registration": ("APIHandler", AUTHORIZER, "ExpireOffers"),
+    "notifications": ("APIHandler", AUTHORIZER, "OnMessage", "Reminders"),
+    "certificates": ("APIHandler", AUTHORIZER, "OnMessage"),
+    "matching": ("APIHandler", AUTHORIZER, "OnMessage"),
 }
+
+
+def _error_template(code: str) -> str:
+    # A gateway response cannot negotiate the language; Norwegian Bokmål is the default one.
+    body = {"error": {"code": code, "message": i18n.generic(code, "nb")}}
+    return json.dumps(body, ensure_ascii=False)
+
+
+def gateway_responses() -> dict:
+    """What API Gateway answers itself, in the contract's shape: a missing token (UNAUTHORIZED)
+    and the authorizer's Deny (ACCESS_DENIED) are both 401 ``unauthorized``; no route matched
+    (MISSING_AUTHENTICATION_TOKEN) is 404 ``not_found``, as the local gateway answers; an
+    authorizer that failed is 500 ``internal``. They go into the API definition itself rather than
+    into separate GatewayResponse resources, which would reach the stage only on some later
+    deployment."""
+    answers = {"UNAUTHORIZED": ("unauthorized", 401), "ACCESS_DENIED": ("unauthorized", 401),
+               "MISSING_AUTHENTICATION_TOKEN": ("not_found", 404),
+               "AUTHORIZER_FAILURE": ("internal", 500), "AUTHORIZER_CONFIGURATION_ERROR": ("internal", 500)}
+    return {kind: {"statusCode": status,
+                   "responseParameters": {
+                       "gatewayresponse.header.Content-Type": "'application/json; charset=utf-8'"},
+                   "responseTemplates": {"application/json": _error_template(code)}}
+            for kind, (code, status) in answers.items()}
 
 
 def merge_template(service: str) -> dict:
@@ -103,12 +143,17 @@ def merge_template(service: str) -> dict:
         role = "ApiHandlerRole" if function == "APIHandler" else f"{function}Role"
         resources[role] = {"Properties": {"Policies": [
             {"PolicyName": f"samling-{service}-{function}", "PolicyDocument": policy(service, function)}]}}
+        # the authorizer imports the same app module as the API handler, so it needs the same
+        # settings and memory to load it; it runs before the handler, well inside API Gateway's 29 s
+        timeout = {"APIHandler": 60, AUTHORIZER: 20}.get(function, 180)
         props: dict = {"Environment": {"Variables": environment(service)}, "MemorySize": MEMORY[service],
-                       "Timeout": 60 if function == "APIHandler" else 180}
+                       "Timeout": timeout}
         if function == "OnMessage":
             props["Events"] = {"OnMessageSqsEventSource": {"Properties": {
                 "FunctionResponseTypes": ["ReportBatchItemFailures"]}}}
         resources[function] = {"Properties": props}
+    resources["RestAPI"] = {"Properties": {"DefinitionBody": {
+        "x-amazon-apigateway-gateway-responses": gateway_responses()}}}
     return {
         "Parameters": {
             "Stage": {"Type": "String", "Default": "prod", "AllowedPattern": "[a-z0-9-]+"},

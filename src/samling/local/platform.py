@@ -71,7 +71,8 @@ class LocalPlatform:
         return self
 
     def _store_organiser_token(self) -> None:
-        """Only the token's hash is kept, in SSM, where the functions read it on AWS too."""
+        """Only the organiser token's hash is kept, in SSM, where the functions read it on AWS
+        too; beside it the secret applicants' link tokens are derived from."""
         from samling.platform import auth, aws
         from samling.platform.ids import hash_token
 
@@ -80,6 +81,13 @@ class LocalPlatform:
                                         Value=hash_token(self.organiser_token))
         os.environ["SAMLING_ORGANISER_TOKEN_PARAMETER"] = name
         auth.forget()
+        from samling.platform import secrets as link_secrets
+
+        secret_name = f"/samling/{self.aws.stage}/link-secret"
+        aws.client("ssm").put_parameter(Name=secret_name, Type="SecureString", Overwrite=True,
+                                        Value=secrets.token_urlsafe(32))
+        os.environ["SAMLING_LINK_SECRET_PARAMETER"] = secret_name
+        link_secrets.forget()
 
     def stop(self) -> None:
         self._stop.set()

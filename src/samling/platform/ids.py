@@ -29,3 +29,14 @@ def token_matches(token: str | None, stored_hash: str | None) -> bool:
 
 def email_key(email: str) -> str:
     return hashlib.sha256(email.strip().lower().encode("utf-8")).hexdigest()
+
+
+def derived_token(secret: bytes, purpose: str, subject: str) -> str:
+    """A link token the service can mail again without keeping it: HMAC of what it opens.
+
+    Only ``hash_token`` of it is stored, as for any token; the secret lives in SSM.
+    """
+    import base64
+
+    digest = hmac.new(secret, f"{purpose}:{subject}".encode("utf-8"), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")

@@ -118,12 +118,11 @@ class Registration:
             holder = self.store.claim_email(event_id, email_hash, new_id)
         if holder is not None:
             return 200, self._resubmit(event, holder, answers, lang)
-        token = ids.new_token()
+        token = self._link_token(new_id)
         now = clock.now()
         app = {"id": new_id, "event_id": event_id, **answers.model_dump(mode="json"),
                "status": "submitted", "token_hash": ids.hash_token(token), "email_hash": email_hash,
                # kept so that later mails (offers, promotions, confirmations) carry a working link
-               "link_token": token,
                "submitted_at": clock.iso(now), "seq": now.timestamp(), "updated_at": clock.iso(now),
                "review": None, "history": [{"at": clock.iso(now), "status": "submitted"}]}
         if event.registration.mode == "first_come":
@@ -461,9 +460,16 @@ class Registration:
     def form_url(self, event_id: str, lang: str) -> str:
         return f"{settings.public_url()}/registration/events/{event_id}/form?lang={lang}"
 
+    @staticmethod
+    def _link_token(app_id: str) -> str:
+        """The applicant's token: derived, so later mails can carry it; only its hash is kept."""
+        from samling.platform.secrets import link_secret
+
+        return ids.derived_token(link_secret(), "application", app_id)
+
     def _manage_url(self, app: dict, token: str | None) -> str:
         base = f"{settings.public_url()}/registration/applications/{app['id']}/manage"
-        token = token or app.get("link_token")
+        token = token or self._link_token(app["id"])
         return f"{base}?token={token}" if token else base
 
     def _mail(self, event: Event, app: dict, template: str, context: dict, *, key: str) -> None:
