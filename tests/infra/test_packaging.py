@@ -129,3 +129,65 @@ def test_generated_templates_pass_cfn_lint(packaged):
     result = subprocess.run([str(cfn_lint), *paths, str(ROOT / "infra" / "stack.yaml")],
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _actions(statement: dict) -> list[str]:
+    return statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+
+
+def test_the_organiser_authorizer_may_read_the_token_hashes_and_nothing_else(packaged):
+    token = "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/samling/${Stage}/organiser-token-hashes"
+    for service, p in packaged.items():
+        resources = p["template"]["Resources"]
+        function = resources["Organiser"]
+        assert function["Type"] == "AWS::Serverless::Function"
+        assert function["Properties"]["Handler"] == "app.organiser_authorizer"
+        assert function["Properties"]["Role"] == {"Fn::GetAtt": ["OrganiserRole", "Arn"]}
+        assert function["Properties"]["Environment"]["Variables"]["SAMLING_ORGANISER_TOKEN_PARAMETER"] == {
+            "Fn::Sub": "/samling/${Stage}/organiser-token-hashes"}
+        statements = policies(p["template"])["OrganiserRole"]
+        granted = {(a, r) for s in statements for a in _actions(s) for r in resources_of(s)}
+        assert {a for a, _ in granted} == {"ssm:GetParameter", "logs:CreateLogGroup", "logs:CreateLogStream",
+                                           "logs:PutLogEvents"}, service
+        assert {r for a, r in granted if a == "ssm:GetParameter"} == {token}, service
+        # the API handler still reads the hashes for its own check
+        handler = policies(p["template"])["ApiHandlerRole"]
+        assert any("ssm:GetParameter" in _actions(s) and resources_of(s) == [token] for s in handler), service
+
+
+def test_organiser_routes_and_only_they_go_through_the_authorizer(packaged):
+    from samling.local.services import load_service
+
+    for service, p in packaged.items():
+        body = p["template"]["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]
+        definition = body["securityDefinitions"]["organiser"]
+        assert definition["x-amazon-apigateway-authtype"] == "custom"
+        authorizer = definition["x-amazon-apigateway-authorizer"]
+        assert authorizer["type"] == "token" and authorizer["authorizerResultTtlInSeconds"] > 0
+        assert "${Organiser.Arn}" in authorizer["authorizerUri"]["Fn::Sub"]
+        secured = {(path, method.upper()) for path, operations in body["paths"].items()
+                   for method, operation in operations.items() if operation.get("security")}
+        assert all(op["security"] == [{"organiser": []}] for ops in body["paths"].values()
+                   for op in ops.values() if op.get("security")), service
+        app = load_service(service).app
+        organiser = {(path, method) for path, methods in app.routes.items() for method, entry in methods.items()
+                     if getattr(entry.view_function, "organiser", False)}
+        assert secured == organiser and len(organiser) >= 2, service
+        assert ("/health", "GET") not in secured
+
+
+def test_api_gateway_answers_refusals_in_the_contracts_shape(packaged):
+    for service, p in packaged.items():
+        body = p["template"]["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]
+        answers = body["x-amazon-apigateway-gateway-responses"]
+        for kind, code, status in (("UNAUTHORIZED", "unauthorized", 401), ("ACCESS_DENIED", "unauthorized", 401),
+                                   ("MISSING_AUTHENTICATION_TOKEN", "not_found", 404),
+                                   ("AUTHORIZER_FAILURE", "internal", 500)):
+            answer = answers[kind]
+            assert answer["statusCode"] == status, (service, kind)
+            assert answer["responseParameters"]["gatewayresponse.header.Content-Type"].startswith(
+                "'application/json"), (service, kind)
+            error = json.loads(answer["responseTemplates"]["application/json"])["error"]
+            assert error["code"] == code and error["message"], (service, kind)
+            # a mapping template is Velocity: a stray $ or # in the text would be read as code
+            assert not set("$#") & set(answer["responseTemplates"]["application/json"]), (service, kind)
