@@ -3,9 +3,9 @@
 For every service this lays out ``build/<service>/project`` (the app, its stage config, the
 shared package copied into ``vendor/`` — a local path in requirements.txt would silently ship
 nothing — and a requirements.txt with only that service's third-party libraries), writes a merge
-template (least-privilege roles, environment, ``ReportBatchItemFailures``, API Gateway's own answers in
-the contract's shape) and runs
-``chalice package`` into ``build/<service>/out`` (``sam.yaml`` + ``deployment.zip``).
+template (least-privilege roles, environment, ``ReportBatchItemFailures``, API Gateway's own
+answers in the contract's shape) and runs ``chalice package`` into ``build/<service>/out``
+(``sam.yaml`` + ``deployment.zip``).
 
     python infra/package.py [--stage prod] [--no-deps] [service ...]
 """
