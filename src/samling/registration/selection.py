@@ -337,11 +337,26 @@ def _encode(cands: Sequence[Candidate], field_name: str) -> tuple[np.ndarray, li
     return codes, list(index)
 
 
-def _build(cands: Sequence[Candidate], k: int, quotas: Sequence[Quota]) -> _Model:
+def _encode_fields(
+    cands: Sequence[Candidate], quotas: Sequence[Quota]
+) -> dict[str, tuple[np.ndarray, list[str]]]:
+    encoded: dict[str, tuple[np.ndarray, list[str]]] = {}
+    for q in quotas:
+        if q.field not in encoded:
+            encoded[q.field] = _encode(cands, q.field)
+    return encoded
+
+
+def _build(
+    cands: Sequence[Candidate],
+    k: int,
+    quotas: Sequence[Quota],
+    encoded: dict[str, tuple[np.ndarray, list[str]]] | None = None,
+) -> _Model:
     n = len(cands)
     model = _Model(n, k, len(quotas))
     model.add_rows(np.zeros(n), np.arange(n), np.ones(n), [k], [k])
-    encoded: dict[str, tuple[np.ndarray, list[str]]] = {}
+    encoded = dict(encoded) if encoded is not None else {}
     for qi, q in enumerate(quotas):
         if q.field not in encoded:
             encoded[q.field] = _encode(cands, q.field)
@@ -533,18 +548,20 @@ def _solve_relaxed(
 
 
 def _impossible_quotas(
-    order: Sequence[Candidate], k: int, quotas: Sequence[Quota]
+    n: int,
+    k: int,
+    quotas: Sequence[Quota],
+    encoded: dict[str, tuple[np.ndarray, list[str]]],
 ) -> list[int]:
-    """Quotas that fail on their own for every group of exactly ``k`` from ``order``, found by
-    counting. Only a sure failure is listed; anything doubtful is left to the programme."""
-    n = len(order)
-    counts: dict[str, Counter] = {}
+    """Quotas that fail on their own for every group of exactly ``k`` of the ``n`` applicants,
+    found by counting. Only a sure failure is listed; anything doubtful is left to the
+    programme."""
+    counts: dict[str, dict[str, int]] = {}
+    for name, (codes, values) in encoded.items():
+        tally = np.bincount(codes[codes >= 0], minlength=len(values))
+        counts[name] = {v: int(a) for v, a in zip(values, tally)}
     out = []
     for qi, q in enumerate(quotas):
-        if q.field not in counts:
-            counts[q.field] = Counter(
-                v for v in (c.value(q.field) for c in order) if v is not None
-            )
         per = counts[q.field]
         kind = q.kind
         if kind == "min_distinct":
@@ -646,9 +663,10 @@ def select(
 
     # A quota that no group of k can meet is broken by every group, so giving it up costs
     # nothing in the count of relaxed quotas: leave it out of the programme altogether.
-    impossible = set(_impossible_quotas(order, k, quotas))
+    encoded = _encode_fields(order, quotas)
+    impossible = set(_impossible_quotas(n, k, quotas, encoded))
     active = [q for i, q in enumerate(quotas) if i not in impossible]
-    model = _build(order, k, active)
+    model = _build(order, k, active, encoded)
     if not impossible:
         best = _solve_best(model, steps, tie, with_slack=False, relax_limit=None,
                            time_limit=time_limit)
