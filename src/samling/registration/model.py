@@ -293,6 +293,9 @@ def _check_quota_value(field: str, value: str) -> None:
 
 class Selection(_Model):
     quotas: list[Quota] = Field(default_factory=list)
+    # How many of those not selected wait for a place, best first; the rest are told no at once.
+    # None puts everyone not selected on the waiting list.
+    waitlist_size: Annotated[int, Field(ge=0)] | None = Field(default=None, exclude_if=lambda v: v is None)
 
 
 class Accommodation(_Model):

@@ -44,7 +44,8 @@ def run(registration: Any, event_id: str, dry_run: bool, lang: str) -> dict:
         # Offers went out already: the result stands, and nobody is mailed twice.
         return {**previous, "dry_run": dry_run}
     apps = [a for a in store.applications(event_id) if a["status"] == "submitted"]
-    result = select([candidate(a) for a in apps], event.registration.capacity, quotas(event)).to_dict()
+    result = select([candidate(a) for a in apps], event.registration.capacity, quotas(event),
+                    waitlist_size=event.selection.waitlist_size).to_dict()
     result["made_at"] = clock.iso(clock.now())
     if dry_run:
         return {**result, "dry_run": True}
