@@ -382,3 +382,125 @@ def test_two_step_solve_for_large_objectives_agrees(monkeypatch, seed):
     assert stepwise.to_dict() == weighted.to_dict()
     (unmet, neg_score, _), ids = brute_force(cands, 6, quotas)
     assert set(stepwise.selected) == ids and len(stepwise.relaxed) == unmet
+
+
+# --- the fast relaxing path against the plain programme -----------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+import samling.registration.selection as selection_module  # noqa: E402
+
+SMALL_VALUES = {
+    "sector": ["klima_miljo", "plan", "teknisk", None],
+    "experience": ["lite", "noe", "mye"],
+    "county": ["03", "15", "46"],
+    "municipality": ["0301", "1508", "4601", "4611"],
+}
+
+
+@st.composite
+def small_instances(draw):
+    n = draw(st.integers(1, 9))
+    cands = []
+    for i in range(n):
+        attrs = {f: draw(st.sampled_from(vs)) for f, vs in SMALL_VALUES.items()}
+        cands.append(Candidate(
+            id=f"app-{i:04d}",
+            score=draw(st.sampled_from([1, 2, 2.5, 3])),
+            # Few distinct instants, so equal submission times (ties on id) come up.
+            submitted_at=T0 + timedelta(minutes=draw(st.integers(0, 4))),
+            attributes=attrs,
+        ))
+    capacity = draw(st.integers(0, n + 1))
+    quotas = []
+    for _ in range(draw(st.integers(0, 4))):
+        field = draw(st.sampled_from(sorted(SMALL_VALUES)))
+        value = draw(st.sampled_from([v for v in SMALL_VALUES[field] if v is not None]))
+        kind = draw(st.sampled_from(
+            ["min_distinct", "min_share", "max_share", "min_count", "max_count",
+             "min_count_each", "max_count_each"]))
+        if kind == "min_distinct":
+            quotas.append(Quota(field=field, min_distinct=draw(st.integers(0, 5))))
+        elif kind in ("min_share", "max_share"):
+            share = draw(st.sampled_from([0.0, 0.2, 0.34, 0.5, 0.75, 1.0]))
+            quotas.append(Quota(field=field, value=value, **{kind: share}))
+        elif kind.endswith("_each"):
+            quotas.append(Quota(field=field, **{kind[:-5]: draw(st.integers(0, 4))}))
+        else:
+            quotas.append(Quota(field=field, value=value, **{kind: draw(st.integers(0, 5))}))
+    return cands, capacity, quotas
+
+
+def plain_selection(cands, capacity, quotas):
+    """The programme without shortcuts: every quota in it, feasibility first, then the fewest
+    relaxed, then the best score with no more relaxed than that."""
+    order = sorted(cands, key=lambda c: (c.submitted_at, c.id))
+    n, k = len(order), min(capacity, len(order))
+    if k == 0:
+        return set()
+    scores = np.array([float(c.score) for c in order])
+    steps = np.round(scores * selection_module._score_grid(scores))
+    steps -= steps.min()
+    tie = (n - 1 - np.arange(n)).astype(float)
+    model = selection_module._build(order, k, quotas)
+    best = selection_module._solve_best(model, steps, tie, with_slack=False, relax_limit=None,
+                                        time_limit=None)
+    if best.chosen is None:
+        fewest = selection_module._run(model, np.zeros(n), with_slack=True,
+                                       cost_s=np.ones(len(quotas)), time_limit=None)
+        best = selection_module._solve_best(model, steps, tie, with_slack=True,
+                                            relax_limit=int(fewest.slack.sum()), time_limit=None)
+    return {c.id for c, on in zip(order, best.chosen) if on}
+
+
+def selection_key(ids, cands, quotas):
+    """What the selection optimises, in order: quotas unmet, score, earliness (rank sum)."""
+    order = sorted(cands, key=lambda c: (c.submitted_at, c.id))
+    rank = {c.id: i for i, c in enumerate(order)}
+    chosen = [c for c in order if c.id in ids]
+    unmet = sum(not evaluate_quota(q, chosen, cands)[1] for q in quotas)
+    return unmet, round(sum(c.score for c in chosen), 9), sum(rank[c.id] for c in chosen)
+
+
+@settings(max_examples=60, deadline=None)
+@given(small_instances())
+def test_fast_path_selects_as_the_plain_programme(instance):
+    cands, capacity, quotas = instance
+    result = select(cands, capacity, quotas)
+    reference = plain_selection(cands, capacity, quotas)
+    assert len(result.selected) == len(reference) == min(capacity, len(cands))
+    assert selection_key(set(result.selected), cands, quotas) == selection_key(
+        reference, cands, quotas)
+    assert len(result.relaxed) == selection_key(reference, cands, quotas)[0]
+    # The shortcut must not make the answer depend on the input order.
+    assert select(list(reversed(cands)), capacity, quotas).to_dict() == result.to_dict()
+
+
+@settings(max_examples=60, deadline=None)
+@given(small_instances())
+def test_quotas_counted_impossible_are_unmet_by_every_group(instance):
+    cands, capacity, quotas = instance
+    order = sorted(cands, key=lambda c: (c.submitted_at, c.id))
+    k = min(capacity, len(order))
+    encoded = selection_module._encode_fields(order, quotas)
+    impossible = selection_module._impossible_quotas(len(order), k, quotas, encoded)
+    for qi in impossible:
+        for combo in itertools.combinations(order, k):
+            assert not evaluate_quota(quotas[qi], combo, order)[1]
+
+
+def test_a_quota_beyond_reach_is_given_up_and_the_rest_are_kept_exactly():
+    cands = pool(60, seed=31)
+    quotas = [
+        Quota(field="municipality", max_count=1),  # 29 municipalities cannot fill 40 places
+        Quota(field="experience", value="lite", min_share=0.2),  # all 8 who applied
+        Quota(field="county", min_distinct=12),
+    ]
+    result = select(cands, 40, quotas)
+    assert result.relaxed == [{"field": "municipality", "max_count": 1}]
+    assert result.optimal
+    assert set(result.selected) == plain_selection(cands, 40, quotas)
+    assert result.objective == pytest.approx(independent_best_score(cands, 40, quotas[1:]))
+    # The kept quotas must bind, or this proves nothing about keeping them.
+    assert result.objective < sum(sorted((c.score for c in cands), reverse=True)[:40])
