@@ -569,3 +569,13 @@ def test_shared_helpers():
     assert local_text({"nn": "Namn", "en": "Name"}, "nb") == "Namn"
     assert local_text({"en": "Name"}, "nn") == "Name"
     assert local_text({"nb": "Navn", "en": "Name"}, "en") == "Name"
+
+
+@pytest.mark.parametrize("address, ok", [
+    ("kari@kommune.example", True), ("åse.øvrebø@kommune.no", True), ("ola+klima@x.no", True),
+    ("<b>@kommune.example", False), ("a@b", False), ("a..b@x.no", False), ("a@x.no>", False),
+    ('"q"@x.no', False), ("kari@kommune..no", False), ("kari@-", False)])
+def test_email_addresses_with_markup_or_broken_parts_are_refused(address, ok):
+    from samling.registration.rules import EMAIL_PATTERN
+
+    assert bool(EMAIL_PATTERN.match(address)) is ok

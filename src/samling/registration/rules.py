@@ -73,7 +73,10 @@ APPLICATION_FIELDS = (
 
 # Deliberately modest: the address must have one @, a dot in the domain and no spaces. Whether
 # it works is shown by the receipt e-mail, not by a regular expression.
-_EMAIL = re.compile(r"^[^@\s]{1,64}@(?=.{1,253}$)[^@\s.]+(\.[^@\s.]+)*\.[^@\s.]{2,}$")
+# Local part: RFC 5322 "atext" (letters, digits and !#$%&'*+/=?^_`{|}~-, dots between), letters
+# beyond ASCII allowed; the domain: labels without markup or separators.
+_EMAIL = re.compile(r"^(?=[^@]{1,64}@)[\w!#$%&'*+/=?^`{|}~-]+(\.[\w!#$%&'*+/=?^`{|}~-]+)*"
+                    r"@(?=.{1,253}$)[\w-]+(\.[\w-]+)*\.[^\W\d_]{2,}$")
 _PHONE = re.compile(r"^\+?[0-9 ().-]{5,}$")
 EMAIL_PATTERN = _EMAIL
 
