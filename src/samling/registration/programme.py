@@ -12,16 +12,24 @@ Rules, in order of precedence:
    in the *same* session are fine: a session's contributions follow one another.
 3. Among all such programmes the solver picks, lexicographically: the most contributions placed,
    then the most theme matches (a placement where the session's theme is one of the
-   contribution's themes), then — with weights too small to ever trade against the first two —
-   keeping each contribution where `previous` had it, then earlier submissions before later ones
-   and earlier sessions before later ones. Levels 1 and 2 are exact (proven by the MILP);
-   the small weights only make the choice among equals stable.
+   contribution's themes). Levels 1 and 2 are exact and proven (`Programme.optimal`). Among the
+   programmes that tie on both, it prefers keeping each contribution where `previous` had it,
+   then earlier submissions before later ones and earlier sessions before later ones; these
+   preferences only make the choice stable and are not themselves proven best.
 
-The model is a MILP solved exactly by HiGHS (`scipy.optimize.milp`): x[c, s] = contribution c in
-session s. The presenter rule needs y[p, s] = "presenter p appears in session s" only for presenters
-with several unfixed contributions; sessions overlapping in time form an interval graph, whose
-maximal cliques a sweep over start and end times finds, and for each presenter and clique
-Σ y[p, s] ≤ 1.
+How: first an upper bound. Dropping the presenter rule among unfixed contributions leaves a flow
+problem (contributions → theme → session) whose LP optimum is integral; it is tiny because
+contributions whose presenters are fixed nowhere count per set of themes. Then the contributions
+are dealt out along that optimal flow, most-linked presenters first, and any that clash are
+fitted in by a chain of moves that keep every mover's theme match. When the dealt programme
+reaches the bound it is optimal, which is the usual case: presenters rarely bind a whole
+programme. After a small change the last programme is first kept whole and only added to.
+
+Only when dealing falls short does the exact MILP run (HiGHS via `scipy.optimize.milp`):
+x[c, s] = contribution c in session s, counted per class where presenters allow. The presenter
+rule needs y[p, s] = "presenter p appears in session s" only for presenters with several unfixed
+contributions; sessions overlapping in time form an interval graph, whose maximal cliques a
+sweep over start and end times finds, and for each presenter and clique Σ y[p, s] ≤ 1.
 
 Codes for unplaced contributions (`Unplaced.reason`):
   - `no_free_slot`: every slot in the programme is taken.
@@ -855,7 +863,7 @@ def _fast(prep: _Prepared, previous: Mapping[str, str]) -> tuple[dict[str, int] 
     if kept:
         # After a small change the last programme usually needs only a few additions to be
         # optimal again: keep it whole and add what fits without moving anyone's theme match.
-        state = _State(prep)
+        state = _State(prep, allowed, matching)
         for i in range(len(free)):
             j = prev_of[i]
             if j in allowed[i] and state.room(j) > 0 and not state.clashes(i, j):
@@ -870,7 +878,7 @@ def _fast(prep: _Prepared, previous: Mapping[str, str]) -> tuple[dict[str, int] 
         if _score(prep, chosen) == bound:
             return chosen, True
 
-    state = _State(prep)
+    state = _State(prep, allowed, matching)
     open_count = sum(1 for j in range(n_s) if prep.capacity[j] > 0)
     left: list[int] = []
     for i in order:
@@ -894,6 +902,7 @@ def _fast(prep: _Prepared, previous: Mapping[str, str]) -> tuple[dict[str, int] 
             open_room[j] -= 1
         else:
             quota[j] -= 1
+    unfitted: list[int] = []
     for i in left:
         c = free[i]
         if len(allowed[i]) == open_count:
@@ -905,14 +914,27 @@ def _fast(prep: _Prepared, previous: Mapping[str, str]) -> tuple[dict[str, int] 
         for want in sorted(wanted, reverse=True):
             if state.augment(i, [j for j in allowed[i] if (j in matching[i]) == want]):
                 break
+        else:
+            unfitted.append(i)
+    # The bound is out of reach now; placing one more still beats any theme match, so should
+    # the exact model run out of time, this is the better answer to have.
+    for i in unfitted:
+        if len(state.where) == bound[0]:
+            break
+        if not state.augment(i, sorted(matching[i])):
+            state.augment(i, [j for j in allowed[i] if j not in matching[i]])
     chosen = state.chosen()
     score = _score(prep, chosen)
     return chosen, score == bound
 
 
 class _State:
-    def __init__(self, prep: _Prepared) -> None:
+    """A programme being dealt out, with per-presenter session counts for quick clash checks."""
+
+    def __init__(self, prep: _Prepared, allowed, matching) -> None:
         self.prep = prep
+        self.allowed = allowed
+        self.matching = matching
         self.used = [0] * len(prep.sessions)
         self.where: dict[int, int] = {}
         self.occupied: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
@@ -929,12 +951,14 @@ class _State:
     def room(self, j: int) -> int:
         return self.prep.capacity[j] - self.used[j]
 
-    def clashes(self, i: int, j: int) -> bool:
+    def clashes(self, i: int, j: int, *, leaving: int | None = None) -> bool:
+        """Whether i in j would share a presenter with an overlapping session; `leaving` is
+        where i is now, which then does not count."""
         occupied = self.occupied
         overlap = self.prep.overlap[j]
         for p in self.prep.free[i].presenters:
             mine = occupied.get(p)
-            if mine and any(n > 0 and t in overlap for t, n in mine.items()):
+            if mine and any(n - (t == leaving) > 0 and t in overlap for t, n in mine.items()):
                 return True
         return False
 
@@ -962,8 +986,8 @@ class _State:
         Each move keeps the mover's theme match as it was, so the programme gains i and loses
         nothing. Breadth first over sessions: reaching a session means someone is to enter it.
         """
-        prep = self.prep
-        free = prep.free
+        if not any(self.room(j) > 0 for j in self.open):
+            return False
         parent: dict[int, tuple[int, int | None]] = {}
         queue: deque[int] = deque()
         for j in targets:
@@ -993,15 +1017,13 @@ class _State:
                     if parent[target][1] is not None:
                         self.enter(mover, parent[target][1])
                 return False
-            for d in list(self.members[j]):
-                matched = _matches(free[d], prep.sessions[j])
-                for k in self.open:
-                    if k in parent or _matches(free[d], prep.sessions[k]) != matched:
+            for d in self.members[j]:
+                matches = self.matching[d]
+                matched = j in matches
+                for k in self.allowed[d]:
+                    if k in parent or (k in matches) != matched:
                         continue
-                    self.leave(d)
-                    fits = not self.clashes(d, k)
-                    self.enter(d, j)
-                    if fits:
+                    if not self.clashes(d, k, leaving=j):
                         parent[k] = (d, j)
                         queue.append(k)
         return False
