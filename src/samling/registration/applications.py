@@ -6,6 +6,7 @@ them together and says what is published and mailed. It knows nothing of HTTP fr
 from __future__ import annotations
 
 import logging
+import time
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,6 +30,7 @@ log = logging.getLogger("samling.registration")
 PERSONAL_FIELDS = ("name", "email", "phone", "organisation", "role", "motivation", "dietary",
                    "interests", "accommodation")
 HOLDS_SEAT = {"offered", "confirmed"}
+RESUBMIT_WAITS = 40
 
 
 def error(code: str, lang: str, message: str | None = None, fields: dict | None = None) -> ApiError:
@@ -156,13 +158,23 @@ class Registration:
             raise error("not_eligible", lang, problem)
 
     def _resubmit(self, event: Event, app_id: str, answers: Any, lang: str) -> dict:
-        app, version = self.store.application_versioned(app_id)
-        if app is None:
-            raise error("state_conflict", lang)
         self._check_municipality_limit(event, answers, app_id, lang)
-        app.update(answers.model_dump(mode="json"))
-        app["updated_at"] = clock.iso(clock.now())
-        self._save(app, version, lang)
+        for _ in range(RESUBMIT_WAITS):
+            # The same email may be being submitted at this very moment (its record is on the
+            # way) or updated by another resubmission (the version moved): read and try again.
+            app, version = self.store.application_versioned(app_id)
+            if app is None:
+                time.sleep(0.05)
+                continue
+            app.update(answers.model_dump(mode="json"))
+            app["updated_at"] = clock.iso(clock.now())
+            try:
+                self.store.put_application(app, version=version)
+                break
+            except ConditionFailed:
+                time.sleep(0.01)
+        else:
+            raise error("state_conflict", lang)
         self._mail(event, app, "application_updated", {"manage_url": self._manage_url(app, None),
                                                        "deadline": event.registration.deadline.isoformat()},
                    key=f"application_updated:{app['id']}:{app['updated_at']}")
