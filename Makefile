@@ -39,8 +39,10 @@ test: install browser
 	$(BIN)/cfn-lint infra/*.yaml
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 
+# The benches compare with WeasyPrint too (Pango comes with Debian's Chromium or libpango-1.0-0).
 bench: install
-	for b in bench/*.py; do $(BIN)/python $$b || exit 1; done
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 # The example certificate as a picture for the docs. pdftoppm comes from Debian's poppler-utils.
 docs:
