@@ -17,9 +17,15 @@ The selection is an exact integer programme solved with HiGHS (``scipy.optimize.
 The objective is the sum of review scores plus a tie-break that prefers earlier submission
 (then lower id). Scores are turned into integers on the finest grid they need (halves, thirds,
 …, up to 1/2520, or four decimals), and the tie-break weights are integers that sum to less
-than one score step, so no tie-break can outweigh a score difference. When the quotas cannot
-all be met, a first programme with one binary slack per quota finds the fewest quotas to give
-up, and a second one maximises the score with no more than that many given up.
+than one score step, so no tie-break can outweigh a score difference.
+
+When the quotas cannot all be met, the fewest are given up and the score maximised under the
+rest. Quotas that simple counting shows no group of that size can meet (a minimum above the
+applicants with the value, more distinct values than exist, caps that cannot fill the places)
+are broken by every group, so they are given up before any solve and left out of the
+programme. The rest get one binary slack each, weighted above the whole score part, so one
+programme finds the fewest given up and the best score under that; only when those weights
+would lose exactness in double precision is it done in two programmes.
 """
 
 from __future__ import annotations
