@@ -265,3 +265,51 @@ def test_empty_inputs():
     assert place([], [item("c1")]).to_dict() == {
         "sessions": [], "unplaced": [{"id": "c1", "reason": "no_free_slot"}], "warnings": []}
     assert place([session("s1", 0, 4)], []).to_dict()["sessions"] == [{"session_id": "s1", "contributions": []}]
+
+
+# ---------------------------------------------------------------------------------------------
+# Mid-sized programmes, too big for brute force: the fast path must agree with the exact model.
+
+
+def mid_sized(seed, n_items=120, n_sessions=14):
+    import random
+
+    rng = random.Random(seed)
+    themes = ["a", "b", "c", "d"]
+    sessions = []
+    for k in range(n_sessions):
+        start = 4 * (k % 5) + rng.choice([0, 0, 1, 2])
+        sessions.append(session(f"s{k:02d}", start, start + rng.choice([3, 4, 6]),
+                                rng.choice(themes + [None]), rng.randint(4, 10)))
+    shared = [f"kollega{k}@kommune.example" for k in range(n_items // 5)]
+    contributions = []
+    for k in range(n_items):
+        presenters = [f"deltaker{k // rng.choice([1, 1, 2, 3])}@example.no"]
+        if rng.random() < 0.4:
+            presenters.append(rng.choice(shared))
+        fixed = rng.choice(sessions).id if rng.random() < 0.05 else None
+        contributions.append(item(f"c{k:03d}", rng.sample(themes, rng.choice([1, 2])), presenters, fixed, minute=k))
+    return sessions, contributions
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_mid_sized_programmes_score_what_the_exact_model_scores(seed):
+    from samling.registration import programme as module
+
+    sessions, contributions = mid_sized(seed)
+    result = place(sessions, contributions)
+    assignment = check_rules(sessions, contributions, result)
+    assert result.optimal
+    prep = module._prepare(sessions, contributions)
+    exact, proven = module._solve(prep, {}, 30.0)
+    assert proven
+    assert free_score(sessions, contributions, assignment) == module._score(prep, exact)
+
+
+def test_a_late_acceptance_moves_nobody_when_there_is_room():
+    sessions, contributions = mid_sized(7)
+    first = place(sessions, contributions)
+    late = item("sent", ["a"], ["ny@example.no"], minute=999)
+    again = place(sessions, contributions + [late], previous=first.assignment)
+    assert again.optimal
+    assert {k: again.assignment[k] for k in first.assignment} == first.assignment

@@ -363,7 +363,7 @@ def place(
     if not prep.free:
         return _finish(prep, {}, optimal=True, method="milp")
     deadline = time.monotonic() + time_limit
-    dealt, optimal = _fast(prep, previous or {})
+    dealt, optimal = _fast(prep, previous or {}, time.monotonic() + time_limit / 4)
     chosen = dealt
     if not optimal:
         # The presenter rule binds: only the exact model can tell what is best.
@@ -834,7 +834,7 @@ def _bound(prep: _Prepared, allowed, matching):
     return (total // int(big), total % int(big)), theme_quota, session_quota, open_room
 
 
-def _fast(prep: _Prepared, previous: Mapping[str, str]) -> tuple[dict[str, int] | None, bool]:
+def _fast(prep: _Prepared, previous: Mapping[str, str], deadline: float) -> tuple[dict[str, int] | None, bool]:
     """Deal contributions out along the relaxation's optimal flow, avoiding presenter clashes.
 
     If the result scores what the relaxation does, it is optimal for the real problem; if not,
@@ -874,6 +874,7 @@ def _fast(prep: _Prepared, previous: Mapping[str, str]) -> tuple[dict[str, int] 
             if i not in state.where and allowed[i]:
                 if not state.augment(i, sorted(matching[i])):
                     state.augment(i, [j for j in allowed[i] if j not in matching[i]])
+        state.improve(order, bound, time.monotonic() + (deadline - time.monotonic()) / 2)
         chosen = state.chosen()
         if _score(prep, chosen) == bound:
             return chosen, True
@@ -923,6 +924,7 @@ def _fast(prep: _Prepared, previous: Mapping[str, str]) -> tuple[dict[str, int] 
             break
         if not state.augment(i, sorted(matching[i])):
             state.augment(i, [j for j in allowed[i] if j not in matching[i]])
+    state.improve(order, bound, deadline)
     chosen = state.chosen()
     score = _score(prep, chosen)
     return chosen, score == bound
@@ -980,43 +982,37 @@ class _State:
     def chosen(self) -> dict[str, int]:
         return {self.prep.free[i].id: j for i, j in sorted(self.where.items())}
 
-    def augment(self, i: int, targets: Iterable[int]) -> bool:
-        """Place i in one of `targets`, moving others along the way to a session with a free slot.
+    def augment(self, i: int, targets: Iterable[int], *, origin: int | None = None, drop: bool = False) -> bool:
+        """Put i in one of `targets`, moving others along the way to a session with a free slot.
 
-        Each move keeps the mover's theme match as it was, so the programme gains i and loses
-        nothing. Breadth first over sessions: reaching a session means someone is to enter it.
+        Each move keeps the mover's theme match as it was. Breadth first over sessions: reaching
+        a session means someone is to enter it. With `origin` (where i is now) the chain may end
+        there, in the slot i leaves; with `drop` it may end by taking the slot of a member who
+        has no theme match there, who is then unplaced.
         """
-        if not any(self.room(j) > 0 for j in self.open):
+        if origin is None and not drop and not any(self.room(j) > 0 for j in self.open):
             return False
         parent: dict[int, tuple[int, int | None]] = {}
         queue: deque[int] = deque()
         for j in targets:
-            if j not in parent and not self.clashes(i, j):
-                parent[j] = (i, None)
+            if j not in parent and j != origin and not self.clashes(i, j, leaving=origin):
+                parent[j] = (i, origin)
                 queue.append(j)
         while queue:
             j = queue.popleft()
-            if self.room(j) > 0:
+            dropped = None
+            if drop and self.room(j) <= 0:
+                dropped = next((u for u in reversed(self.members[j]) if j not in self.matching[u]), None)
+            if self.room(j) > 0 or j == origin or dropped is not None:
                 path = []
-                at: int | None = j
-                while at is not None:
+                at = j
+                while True:
                     mover, came_from = parent[at]
-                    path.append((mover, at))
+                    path.append((mover, at, came_from))
+                    if mover == i:
+                        break
                     at = came_from
-                for mover, _ in path:
-                    if mover in self.where:
-                        self.leave(mover)
-                for mover, target in path:
-                    self.enter(mover, target)
-                if not any(self.clashes(mover, target) for mover, target in path):
-                    return True
-                # Two movers share a presenter and now clash: undo, give up on i.
-                for mover, _ in path:
-                    self.leave(mover)
-                for mover, target in path:
-                    if parent[target][1] is not None:
-                        self.enter(mover, parent[target][1])
-                return False
+                return self._apply(path, dropped)
             for d in self.members[j]:
                 matches = self.matching[d]
                 matched = j in matches
@@ -1027,3 +1023,43 @@ class _State:
                         parent[k] = (d, j)
                         queue.append(k)
         return False
+
+    def _apply(self, path: list[tuple[int, int, int | None]], dropped: int | None) -> bool:
+        if dropped is not None:
+            dropped_from = self.leave(dropped)
+        for mover, _, came_from in path:
+            if came_from is not None:
+                self.leave(mover)
+        for mover, target, _ in path:
+            self.enter(mover, target)
+        if not any(self.clashes(mover, target) for mover, target, _ in path):
+            return True
+        # Two movers share a presenter and now clash: put everyone back.
+        for mover, _, _ in path:
+            self.leave(mover)
+        for mover, _, came_from in path:
+            if came_from is not None:
+                self.enter(mover, came_from)
+        if dropped is not None:
+            self.enter(dropped, dropped_from)
+        return False
+
+    def matches(self) -> int:
+        return sum(1 for i, j in self.where.items() if j in self.matching[i])
+
+    def improve(self, order: Sequence[int], bound: tuple[int, int], deadline: float) -> None:
+        """Trade non-matching placements for matching ones until the bound or no more gain."""
+        while len(self.where) == bound[0] and self.matches() < bound[1] and time.monotonic() < deadline:
+            gained = False
+            for i in order:
+                if not self.matching[i] or time.monotonic() > deadline:
+                    continue
+                j = self.where.get(i)
+                if j is None:
+                    gained |= self.augment(i, sorted(self.matching[i]), drop=True)
+                elif j not in self.matching[i]:
+                    gained |= self.augment(i, sorted(self.matching[i]), origin=j)
+                if self.matches() >= bound[1]:
+                    return
+            if not gained:
+                return
