@@ -31,7 +31,8 @@ def put_event(req: Request, event_id: str):
 # --- applying -----------------------------------------------------------------------------------
 @edge.route("/events/{event_id}/applications", methods=["POST"])
 def apply(req: Request, event_id: str):
-    status, body = registration.submit(event_id, views.json_body(req), req.lang)
+    lang = views.request_lang(registration, req, event_id)
+    status, body = registration.submit(event_id, views.json_body(req), lang)
     return Reply(body, status)
 
 
@@ -54,6 +55,21 @@ def own_application(req: Request, app_id: str):
 @edge.route("/applications/{app_id}/manage")
 def manage_page(req: Request, app_id: str):
     return views.manage(registration, req, app_id)
+
+
+@edge.route("/applications/{app_id}/manage/offer", methods=["POST"])
+def manage_offer(req: Request, app_id: str):
+    return views.manage_offer(registration, req, app_id)
+
+
+@edge.route("/applications/{app_id}/manage/withdraw", methods=["POST"])
+def manage_withdraw(req: Request, app_id: str):
+    return views.manage_withdraw(registration, req, app_id)
+
+
+@edge.route("/applications/{app_id}/manage/edit", methods=["GET", "POST"])
+def manage_edit(req: Request, app_id: str):
+    return views.manage_edit(registration, req, app_id)
 
 
 @edge.route("/applications/{app_id}/withdraw", methods=["POST"])
