@@ -90,6 +90,8 @@ def test_nynorsk_applicant_fills_in_the_form_and_gets_a_nynorsk_receipt(api, pla
 def test_a_bad_email_is_shown_next_to_the_field_and_the_other_answers_stay(api, platform, event, page):
     open_form(page, platform, event)
     fill_like_a_person(page, "ikkje-ei-adresse")
+    page.get_by_label("Opning og felles fagprogram").check()
+    page.get_by_label("Frå plan til handling i eigen kommune").check()
 
     assert submit(page) == 422
     message = "Skriv inn ei gyldig e-postadresse."
@@ -110,13 +112,21 @@ def test_a_bad_email_is_shown_next_to_the_field_and_the_other_answers_stay(api, 
     assert page.locator("#experience-noe").is_checked()
     assert page.locator("#consent").is_checked()
     assert page.locator("#motivation").input_value() == "Eg vil lære korleis nabokommunane kuttar utslepp."
+    # both ticked sessions are still ticked, the others still not
+    assert page.locator("#session-opning").is_checked() and page.locator("#session-dag2").is_checked()
+    assert not page.locator("#session-verkstader").is_checked()
+    # the wrong field says so to a screen reader, and which message belongs to it
+    assert page.locator("#email").get_attribute("aria-invalid") == "true"
+    assert "email-error" in page.locator("#email").get_attribute("aria-describedby").split()
+    assert page.locator("#name").get_attribute("aria-invalid") is None
     assert applications(api, event) == []
 
     # correcting the one field is enough
     page.locator("#email").fill("ase.rettar@kommune.example")
     assert submit(page) == 200
     assert page.get_by_role("heading", level=1).inner_text() == "Takk for påmeldinga!"
-    assert [a["email"] for a in applications(api, event)] == ["ase.rettar@kommune.example"]
+    [app] = applications(api, event)
+    assert app["email"] == "ase.rettar@kommune.example" and app["sessions"] == ["opning", "dag2"]
 
 
 def test_screenshot_of_the_filled_nynorsk_form(api, platform, event, page, tmp_path):

@@ -190,6 +190,8 @@ def test_a_name_with_markup_is_shown_escaped_on_the_receipt_and_the_manage_page(
     assert page.status_code == 200
     for shown in (receipt.text, page.text):
         assert "<script>alert(1)" not in shown
+    assert text_of(receipt.text, "applicant") == f"Fullt namn: {name}"
+    assert "Kari &lt;script&gt;alert(1)&lt;/script&gt;" in receipt.text
     assert "Kari &lt;script&gt;alert(1)&lt;/script&gt;" in page.text
 
 
