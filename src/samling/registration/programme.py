@@ -363,7 +363,7 @@ def place(
     if not prep.free:
         return _finish(prep, {}, optimal=True, method="milp")
     deadline = time.monotonic() + time_limit
-    dealt, optimal = _fast(prep, previous or {}, time.monotonic() + time_limit / 4)
+    dealt, optimal = _fast(prep, previous or {}, time.monotonic() + time_limit / 2)
     chosen = dealt
     if not optimal:
         # The presenter rule binds: only the exact model can tell what is best.
@@ -937,6 +937,7 @@ class _State:
         self.prep = prep
         self.allowed = allowed
         self.matching = matching
+        self.matched = 0
         self.used = [0] * len(prep.sessions)
         self.where: dict[int, int] = {}
         self.occupied: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
@@ -966,6 +967,7 @@ class _State:
 
     def enter(self, i: int, j: int) -> None:
         self.where[i] = j
+        self.matched += j in self.matching[i]
         self.used[j] += 1
         self.members[j].append(i)
         for p in self.prep.free[i].presenters:
@@ -973,6 +975,7 @@ class _State:
 
     def leave(self, i: int) -> int:
         j = self.where.pop(i)
+        self.matched -= j in self.matching[i]
         self.used[j] -= 1
         self.members[j].remove(i)
         for p in self.prep.free[i].presenters:
@@ -1044,12 +1047,9 @@ class _State:
             self.enter(dropped, dropped_from)
         return False
 
-    def matches(self) -> int:
-        return sum(1 for i, j in self.where.items() if j in self.matching[i])
-
     def improve(self, order: Sequence[int], bound: tuple[int, int], deadline: float) -> None:
         """Trade non-matching placements for matching ones until the bound or no more gain."""
-        while len(self.where) == bound[0] and self.matches() < bound[1] and time.monotonic() < deadline:
+        while len(self.where) == bound[0] and self.matched < bound[1] and time.monotonic() < deadline:
             gained = False
             for i in order:
                 if not self.matching[i] or time.monotonic() > deadline:
@@ -1059,7 +1059,7 @@ class _State:
                     gained |= self.augment(i, sorted(self.matching[i]), drop=True)
                 elif j not in self.matching[i]:
                     gained |= self.augment(i, sorted(self.matching[i]), origin=j)
-                if self.matches() >= bound[1]:
+                if self.matched >= bound[1]:
                     return
             if not gained:
                 return
