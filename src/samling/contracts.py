@@ -83,6 +83,9 @@ class Participant(BaseModel):
     sessions: list[str] | None = None
     is_leader: bool = False
     offer_expires_at: datetime | None = None
+    # SHA-256 of the applicant's own token, so a service can open the person's own things
+    # (their certificate) with the token they already hold; never the token itself.
+    token_hash: str | None = None
 
 
 class EventConfigured(Message):

@@ -120,6 +120,13 @@ def test_three_of_four_sessions_earn_a_certificate_and_two_do_not(api, kronsj):
     eve_text = pdf_text(api.get(eve_path, params={"token": eve_token}).content)
     assert "Certificate of participation" in eve_text and "Climate workshop 2021" in eve_text
 
+    # The contract's way: the participant's own applicant token opens their certificate too,
+    # and with the X-Application-Token header as well; another applicant's does not.
+    own = api.get(f"/certificates/certificates/{mine['id']}.pdf", params={"token": ase["token"]})
+    assert own.status_code == 200 and own.content == r.content
+    header = api.get(f"/certificates/certificates/{mine['id']}.pdf", headers={"X-Application-Token": ase["token"]})
+    assert header.status_code == 200
+    assert api.get(path, params={"token": eve["token"]}).status_code == 404
     # Someone else's token, no token, a made-up id: all look the same.
     assert api.get(path, params={"token": eve_token}).status_code == 404
     assert api.get(path, params={"token": token[:-2] + "xx"}).status_code == 404

@@ -307,12 +307,22 @@ def download(file_name: str, token: str | None, authorization: str | None, lang:
     cert = records.certificate(file_name[:-len(".pdf")])
     if not cert or cert.get("status") != "issued":
         raise ApiError("not_found")
-    if not ids.token_matches(token, cert.get("token_hash")) and not auth.is_organiser(authorization):
+    if not _may_download(cert, token, authorization):
         raise ApiError("not_found")
     body = records.get_pdf(cert["pdf_key"])
     if body is None:
         raise ApiError("not_found")
     return Pdf(body, f"{cert['number']}.pdf")
+
+
+def _may_download(cert: dict, token: str | None, authorization: str | None) -> bool:
+    """The mailed link's own token, the participant's applicant token, or an organiser."""
+    if ids.token_matches(token, cert.get("token_hash")):
+        return True
+    person = projection().person(cert["event_id"], cert["participant_id"]) if cert.get("event_id") else None
+    if person and ids.token_matches(token, person.get("token_hash")):
+        return True
+    return auth.is_organiser(authorization)
 
 
 def verify(code: str, wants_html: bool, lang: str) -> dict | str:

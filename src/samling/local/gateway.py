@@ -9,7 +9,7 @@ import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from samling.local.services import Service
 from samling.platform import i18n
@@ -103,7 +103,9 @@ class Gateway:
         service = self.services.get(base)
         if service is None:
             return _error("not_found", 404)
-        sub = "/" + rest + (f"?{parts.query}" if parts.query else "")
+        # API Gateway hands path parameters over decoded; an encoded "/" stays one segment.
+        sub = "/" + unquote(rest.replace("%2F", "%252F").replace("%2f", "%252F")) \
+            + (f"?{parts.query}" if parts.query else "")
         return service.handle(method, sub, headers, body)
 
     def serve(self, port: int) -> ThreadingHTTPServer:

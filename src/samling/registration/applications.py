@@ -50,7 +50,8 @@ def participant(app: dict) -> Participant:
         organisation=app.get("organisation"), role=app.get("role"), sector=app.get("sector"),
         experience=app.get("experience"), interests=app.get("interests") or [],
         theme=app.get("theme"), sessions=app.get("sessions"),
-        is_leader=app.get("role") in LEADER_ROLES, offer_expires_at=app.get("offer_expires_at"))
+        is_leader=app.get("role") in LEADER_ROLES, offer_expires_at=app.get("offer_expires_at"),
+        token_hash=app.get("token_hash"))
 
 
 class Registration:
