@@ -835,10 +835,12 @@ def _bound(prep: _Prepared, allowed, matching):
 
 
 def _fast(prep: _Prepared, previous: Mapping[str, str], deadline: float) -> tuple[dict[str, int] | None, bool]:
-    """Deal contributions out along the relaxation's optimal flow, avoiding presenter clashes.
+    """Deal contributions out along the relaxation's optimal flow, avoiding presenter clashes,
+    then fit in the rest and win back theme matches by chains of moves.
 
-    If the result scores what the relaxation does, it is optimal for the real problem; if not,
-    the caller falls back to the exact model.
+    Returns (placements of free contributions, proven optimal). Proven means the result scores
+    what the relaxation does, so nothing can do better; otherwise the caller runs the exact
+    model and keeps the better of the two. Stops improving at `deadline` (monotonic clock).
     """
     free = prep.free
     n_s = len(prep.sessions)
