@@ -345,12 +345,12 @@ def test_the_form_registers_the_applicant_and_their_contribution(api, gp):
 
 
 def test_a_bad_contribution_comes_back_on_the_form_and_nothing_is_created(api, gp):
-    fields = gp_fields(name="", contribution_kind="praksis", contribution_title="Uten beskrivelse",
+    fields = gp_fields(name="", theme="", contribution_kind="praksis", contribution_title="Uten beskrivelse",
                        contribution_themes=["areal"])
     r = api.post(f"/registration/events/{gp['id']}/form", data=fields)
     assert r.status_code == 422
     targets = summary_targets(r.text)
-    assert targets == ["name", "contribution_format", "contribution_summary"]
+    assert targets == ["name", "theme", "contribution_format", "contribution_summary"]
     assert 'aria-invalid="true"' in tag(r.text, "contribution_summary")
     assert 'value="Uten beskrivelse"' in r.text
     assert " checked" in tag(r.text, "contribution_themes-areal")
@@ -369,3 +369,17 @@ def test_leaving_the_contribution_empty_registers_only_the_applicant(api, gp):
     api.clock("2022-04-21T09:00:00+02:00")
     page = api.get(f"/registration/events/{gp['id']}/form").text
     assert "contributions-part" in page and 'id="contribution_title"' not in page
+
+
+def test_posting_again_with_the_same_address_shows_no_link_and_adds_nothing(api, gp):
+    fields = gp_fields()
+    first = api.post(f"/registration/events/{gp['id']}/form", data=fields)
+    assert first.status_code == 200 and "/manage?token=" in first.text
+    again = api.post(f"/registration/events/{gp['id']}/form", data={
+        **fields, "name": "Noen Andre", "contribution_kind": "ide", "contribution_format": "stand",
+        "contribution_title": "Ikke min idé", "contribution_summary": "Lagt inn av en annen."})
+    assert again.status_code == 200
+    # knowing someone's address must not open their application or speak in their name
+    assert "/manage?token=" not in again.text
+    assert "Lenken for å se eller endre den står i e-posten fra oss." in text_of(again.text, "contribution-not-added")
+    assert api.get(f"/registration/events/{gp['id']}/contributions", organiser=True).json() == []

@@ -198,12 +198,12 @@ def _render(name: str, status: int = 200, **context: Any) -> Reply:
     return html(_env().get_template(name).render(**context), status)
 
 
-def _application_errors(registration: Any, event: Event, payload: dict, lang: str) -> dict:
+def _application_errors(event: Event, payload: dict, lang: str) -> dict:
     """The application's own field messages, without creating anything."""
     try:
-        registration._validate(payload, event, lang)
-    except ApiError as exc:
-        return exc.fields or {}
+        rules.validate_application(payload, event, lang)
+    except rules.FieldErrors as exc:
+        return dict(exc.fields)
     return {}
 
 
@@ -225,7 +225,7 @@ def form(registration: Any, req: Request, event_id: str) -> Reply:
         try:
             gp._validate(brought, event, lang)
         except ApiError as exc:
-            fields = {**_application_errors(registration, event, payload, lang),
+            fields = {**_application_errors(event, payload, lang),
                       **{f"contribution.{k}": v for k, v in (exc.fields or {}).items()}}
             return _render("form.html", 422, **_context(event, lang, values, fields, exc.message))
     try:
