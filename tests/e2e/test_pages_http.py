@@ -287,6 +287,20 @@ def test_an_offer_is_accepted_on_the_manage_page(api, new_event):
     assert "offer-heading" not in api.get(manage_path(offered), params={"token": offered["token"]}).text
 
 
+def test_an_offer_past_its_answer_time_shows_as_run_out_without_buttons(api, new_event):
+    event = new_event(KRONSJ, registration__capacity=1)
+    api.clock(KRONSJ_OPEN)
+    app = applied(api, event["id"], language="nb")
+    api.clock(KRONSJ_AFTER)
+    assert api.post(f"/registration/events/{event['id']}/selection", organiser=True).status_code == 200
+    api.clock("2021-07-15T12:00:00+02:00")   # weeks later, whether or not the sweep has run
+    page = api.get(manage_path(app), params={"token": app["token"]}).text
+    assert text_of(page, "status") == "Status: Svarfristen for tilbudet gikk ut"
+    assert "/manage/offer" not in page
+    late = api.post(manage_path(app, "/offer"), data={"token": app["token"], "accept": "yes"})
+    assert late.status_code == 409 and own(api, app)["status"] == "expired"
+
+
 def test_declining_an_offer_on_the_page_passes_the_place_on(api, new_event):
     event = new_event(KRONSJ, registration__capacity=1)
     api.clock(KRONSJ_OPEN)

@@ -289,7 +289,8 @@ def _manage_context(registration: Any, app: dict, event: Event, lang: str, token
     t = FORM_TEXTS[lang]
     now = clock.now()
     expires = app.get("offer_expires_at")
-    can_answer = app["status"] == "offered" and (not expires or now <= datetime.fromisoformat(expires))
+    lapsed = app["status"] == "offered" and bool(expires) and now.replace(microsecond=0) > datetime.fromisoformat(expires)
+    can_answer = app["status"] == "offered" and not lapsed
     can_edit = app["status"] in ACTIVE_STATUSES and rules.registration_state(event, now) != "closed"
     contributions = None
     if event.contributions:
@@ -303,7 +304,7 @@ def _manage_context(registration: Any, app: dict, event: Event, lang: str, token
         (t["name"], app.get("name")), (t["email"], app.get("email")), (t["phone"], app.get("phone")),
         (t["organisation_type"], t["organisation_types"].get(app.get("organisation_type") or "", None)),
         (t["municipality"], f"{found.name} ({found.number})" if found else None),
-        (t["county"], county), (t["organisation"], app.get("organisation")),
+        (t["county"], None if found else county), (t["organisation"], app.get("organisation")),
         (t["role"], label("role", app.get("role"))),
         (t["sector"], label("sector", app.get("sector"))),
         (t["experience"], label("experience", app.get("experience"))),
@@ -318,7 +319,8 @@ def _manage_context(registration: Any, app: dict, event: Event, lang: str, token
         answers.append((t["accommodation"], nights))
     manage_url = f"/registration/applications/{app['id']}/manage"
     return {"t": t, "lang": lang, "title": rules._local(event.title, lang), "app": app, "token": token,
-            "status_text": t["status"].get(app["status"], app["status"]), "answers": [a for a in answers if a[1]],
+            # an offer whose time ran out before the sweep marked it says so already
+            "status_text": t["status"]["expired" if lapsed else app["status"]], "answers": [a for a in answers if a[1]],
             "can_answer": can_answer, "can_edit": can_edit, "can_withdraw": app["status"] in ACTIVE_STATUSES,
             "offer_expires_at": expires, "local_time": _local_time, "deadline": event.registration.deadline,
             "contributions": contributions, "manage_url": manage_url, "kind_names": _kind_names(lang)}
