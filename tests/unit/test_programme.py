@@ -313,3 +313,20 @@ def test_a_late_acceptance_moves_nobody_when_there_is_room():
     again = place(sessions, contributions + [late], previous=first.assignment)
     assert again.optimal
     assert {k: again.assignment[k] for k in first.assignment} == first.assignment
+
+
+def test_among_equally_good_sessions_a_new_contribution_goes_to_the_earliest():
+    # two sessions on the same theme, the later listed first; and a themeless pair
+    sessions = [session("mobility-day2", 40, 44, "mobilitet", 4), session("mobility-day1", 4, 8, "mobilitet", 4),
+                session("stands-late", 30, 34, None, 4), session("stands-early", 10, 14, None, 4)]
+    contributions = [item("a", ["mobilitet"], ("ase@kommune.example",), minute=1),
+                     item("b", [], ("bjorn@example.no",), minute=2),
+                     item("c", ["mobilitet"], ("cecilie@kommune.example",), minute=3)]
+    placed = place(sessions, contributions).to_dict()
+    where = {cid: s["session_id"] for s in placed["sessions"] for cid in s["contributions"]}
+    # b matches no theme anywhere, so the earliest session with room serves it best too
+    assert where == {"a": "mobility-day1", "b": "mobility-day1", "c": "mobility-day1"}
+    # a contribution kept from the last programme stays where it was
+    again = place(sessions, contributions, previous={"a": "mobility-day2"}).to_dict()
+    kept = {cid: s["session_id"] for s in again["sessions"] for cid in s["contributions"]}
+    assert kept["a"] == "mobility-day2"

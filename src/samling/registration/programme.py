@@ -879,7 +879,7 @@ def _fast(prep: _Prepared, previous: Mapping[str, str], deadline: float) -> tupl
         state.improve(order, bound, time.monotonic() + (deadline - time.monotonic()) / 2)
         chosen = state.chosen()
         if _score(prep, chosen) == bound:
-            return chosen, True
+            return _earliest_first(prep, chosen, kept), True
 
     state = _State(prep, allowed, matching)
     open_count = sum(1 for j in range(n_s) if prep.capacity[j] > 0)
@@ -927,9 +927,52 @@ def _fast(prep: _Prepared, previous: Mapping[str, str], deadline: float) -> tupl
         if not state.augment(i, sorted(matching[i])):
             state.augment(i, [j for j in allowed[i] if j not in matching[i]])
     state.improve(order, bound, deadline)
-    chosen = state.chosen()
+    chosen = _earliest_first(prep, state.chosen(), kept)
     score = _score(prep, chosen)
     return chosen, score == bound
+
+
+def _earliest_first(prep: _Prepared, chosen: dict[str, int], kept: Mapping[str, int]) -> dict[str, int]:
+    """Among equally good programmes, the one a reader expects: each newly placed contribution
+    (in submission order) in the earliest session that serves it as well — same theme match, a
+    free slot, no presenter clash. Placed count and theme matches do not change; placements kept
+    from the last programme do not move."""
+    chosen = dict(chosen)
+    count = [0] * len(prep.sessions)
+    presenters_in: dict[str, list[int]] = defaultdict(list)
+    by_id = {c.id: c for c in prep.free}
+    for cid, j in chosen.items():
+        count[j] += 1
+        for p in by_id[cid].presenters:
+            presenters_in[p].append(j)
+    by_time = sorted(range(len(prep.sessions)), key=lambda j: (prep.sessions[j].start, j))
+    rank = {j: r for r, j in enumerate(by_time)}
+    for c in sorted(prep.free, key=lambda c: prep.order[c.id]):
+        here = chosen.get(c.id)
+        if here is None or c.id in kept:
+            continue
+        match = _matches(c, prep.sessions[here])
+        for j in by_time[:rank[here]]:
+            if (count[j] >= prep.capacity[j] or _matches(c, prep.sessions[j]) != match
+                    or not _allowed(prep, c, j)):
+                continue
+            clash = False
+            for p in c.presenters:
+                others = list(presenters_in[p])
+                others.remove(here)
+                if any(k in prep.overlap[j] for k in others):
+                    clash = True
+                    break
+            if clash:
+                continue
+            count[here] -= 1
+            count[j] += 1
+            for p in c.presenters:
+                presenters_in[p].remove(here)
+                presenters_in[p].append(j)
+            chosen[c.id] = j
+            break
+    return chosen
 
 
 class _State:
