@@ -143,7 +143,7 @@ def _sizes(event: dict) -> tuple[int, int]:
 
 
 def _title(event: dict, lang: str) -> str:
-    return i18n.pick(event.get("title"), lang, event.get("languages") or i18n.LANGUAGES) or event["id"]
+    return i18n.event_title(event, lang)
 
 
 def _first_language(event: dict) -> str:

@@ -10,7 +10,7 @@ from samling.contracts import (ApplicationSubmitted, EmailRequested, Envelope, E
                                ParticipantStatusChanged, ParticipantWithdrawn, PersonErased)
 from samling.notifications.mailer import Mailer
 from samling.notifications.projection import Projection
-from samling.platform import bus, clock
+from samling.platform import bus, clock, i18n
 from samling.platform.errors import ApiError
 
 log = logging.getLogger("samling.notifications")
@@ -132,8 +132,7 @@ def broadcast(event_id: str, payload: Any, lang: str) -> dict:
 
 
 def _title(event: dict, lang: str) -> str:
-    titles = event.get("title") or {}
-    return titles.get(lang) or next(iter(titles.values()), event["id"])
+    return i18n.event_title(event, lang)
 
 
 def send_due_reminders() -> dict:

@@ -15,15 +15,14 @@ from samling.contracts import EmailRequested
 from samling.notifications.projection import Projection
 from samling.notifications.reminders import (DEFAULT_MAX_LATENESS, DueReminder, EventSchedule, Invitee,
                                              Recipient, due_reminders)
-from samling.platform import bus, settings
+from samling.platform import bus, i18n, settings
 from samling.platform.consumer import Ledger
 
 SERVICE = "notifications"
 
 
 def _title(event: dict, lang: str) -> str:
-    titles = event.get("title") or {}
-    return titles.get(lang) or next(iter(titles.values()), event["id"])
+    return i18n.event_title(event, lang)
 
 
 def send_due(now: datetime) -> dict:

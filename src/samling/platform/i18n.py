@@ -84,3 +84,8 @@ def pick(texts: Mapping[str, str] | None, lang: str, fallback: Iterable[str] = L
         if texts.get(other):
             return texts[other]
     return ""
+
+
+def event_title(event: Mapping, lang: str) -> str:
+    """An event configuration's title in ``lang``, else in its own languages, else its id."""
+    return pick(event.get("title"), lang, event.get("languages") or LANGUAGES) or event["id"]
