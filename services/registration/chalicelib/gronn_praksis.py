@@ -4,6 +4,7 @@ from chalice import Blueprint
 
 from samling.platform import i18n
 from samling.platform.edge import Edge, Reply, Request, csv, html
+from samling.registration import ballot_page
 from samling.registration.gronn_praksis import GronnPraksis, programme_page
 
 bp = Blueprint(__name__)
@@ -88,8 +89,13 @@ def jury(req: Request, event_id: str):
     return gp.invite_jury(event_id, _lang(req, event_id))
 
 
-@edge.route("/events/{event_id}/award/ballot")
+@edge.route("/events/{event_id}/award/ballot", methods=["GET", "POST"])
 def ballot(req: Request, event_id: str):
+    # the link in the jury's mail opens a page; other clients keep the JSON ballot
+    if req.method == "POST":
+        return ballot_page.submit(gp, req, event_id, _lang(req, event_id))
+    if req.wants_html():
+        return ballot_page.show(gp, req, event_id, _lang(req, event_id))
     return gp.ballot(event_id, req.token("x-jury-token"), _lang(req, event_id))
 
 
