@@ -147,6 +147,11 @@ def test_a_missing_criterion_is_422_with_the_message(api, award):
 
     nn = post(api, award, second, {}, lang="nn")
     assert nn.status_code == 422 and "Poenga vart ikkje lagra." in nn.text
+    assert section(nn.text, second).count("Gi poeng for dette kriteriet.") == 3
+    # a value no radio button sends is refused with the range, in the page's language
+    odd = post(api, award, second, {**FULL, "effekt": "²", "medvirkning": "9"}, lang="en")
+    assert odd.status_code == 422
+    assert section(odd.text, second).count("The score must be a whole number from 1 to 5.") == 2
     results = api.get(award["base"] + "/results", organiser=True).json()
     assert all(row["jurors_scored"] == 0 for row in results["ranking"])
 
@@ -173,8 +178,14 @@ def test_a_wrong_token_is_a_small_page_for_browsers_and_json_for_others(api, awa
         assert "Fant ikke stemmeseddelen" in r.text and "Ragnhild" not in r.text
     other = post(api, award, "n-finnes-ikke", FULL)
     assert other.status_code == 404 and "Fant ikke stemmeseddelen" in other.text
+    # the 404 page speaks the language of the page the form came from
+    lost = post(api, award, award["nominations"][0], FULL, token="feil", lang="nn")
+    assert lost.status_code == 404 and "Fann ikkje stemmesetelen" in lost.text
 
     r = api.get(award["base"] + "/ballot?token=feil", headers={"Accept": "application/json"})
+    assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
+    r = api.post(award["base"] + "/ballot", data={"token": "feil", "nomination_id": award["nominations"][0]},
+                 headers={"Accept": "application/json"})
     assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
 
 

@@ -166,7 +166,8 @@ def parse(form: dict[str, list[str]], criteria: list[str]) -> tuple[str, dict, d
             continue
         raw = one(key)
         if raw:
-            scores[key[len("score."):]] = int(raw) if raw.isdigit() and len(raw) < 4 else raw
+            # only plain ASCII digits become numbers ("²" is a digit to Python, not to int())
+            scores[key[len("score."):]] = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 4 else raw
     comment = (form.get("comment") or [""])[0]
     shown = {"scores": {c: scores[c] for c in criteria if c in scores}, "comment": comment}
     return one("nomination_id"), {"scores": scores, "comment": comment}, shown
@@ -176,9 +177,18 @@ def _event_title(gp: Any, event_id: str, lang: str) -> str:
     return local_text(gp.registration.event(event_id, lang).title, lang)
 
 
+def _posted_lang(req: Request) -> str | None:
+    """The page's language, sent back with every form so the answer reads like the page did."""
+    if req.method != "POST":
+        return None
+    posted = (req.form().get("lang") or [""])[0]
+    return posted if posted in i18n.LANGUAGES else None
+
+
 def _browsers_get_a_page(fn: Any) -> Any:
     """A wrong or missing token answers browsers with a small page, other clients with JSON."""
     def wrapped(gp: Any, req: Request, event_id: str, lang: str) -> Reply:
+        lang = _posted_lang(req) or lang
         try:
             return fn(gp, req, event_id, lang)
         except ApiError as exc:
@@ -198,9 +208,6 @@ def show(gp: Any, req: Request, event_id: str, lang: str) -> Reply:
 @_browsers_get_a_page
 def submit(gp: Any, req: Request, event_id: str, lang: str) -> Reply:
     form = req.form()
-    posted_lang = (form.get("lang") or [""])[0]
-    if posted_lang in i18n.LANGUAGES:
-        lang = posted_lang
     token = (form.get("token") or [""])[0] or req.token("x-jury-token") or ""
     view = gp.ballot(event_id, token, lang)        # the token must open this event's ballot
     nid, payload, shown = parse(form, [c["id"] for c in view["criteria"]])
@@ -212,8 +219,9 @@ def submit(gp: Any, req: Request, event_id: str, lang: str) -> Reply:
     except ApiError as exc:
         if exc.code == "not_found":
             raise
-        if exc.status == 409:
-            return render(gp.ballot(event_id, token, lang), title, token, lang, status=409)
+        now = gp.ballot(event_id, token, lang)
+        if exc.status == 409 and now["published"]:
+            return render(now, title, token, lang, status=409)
         return render(view, title, token, lang, status=exc.status, failed=nid,
                       errors=dict(exc.fields or {"body": exc.message or i18n.generic(exc.code, lang)}),
                       values=shown)
