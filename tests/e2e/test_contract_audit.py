@@ -783,3 +783,63 @@ def test_contributions_nominations_and_award_shapes(api, new_event):
     assert_error(api.post(f"/registration/applications/{k['id']}/contributions", headers=tok(k), json=contrib),
                  404, "not_found")
     assert_error(api.post(f"/registration/events/{kk['id']}/nominations", json=body), 404, "not_found")
+
+
+def test_every_error_speaks_the_request_language(api, kk, new_event):
+    # refused organiser token and unknown routes too, not only the errors a view raises
+    for path in (f"/registration/events/{kk['id']}/applications", "/matching/events/x/groups",
+                 "/registration/no/such/route", "/nowhere/at/all"):
+        en = api.get(path + "?lang=en").json()["error"]["message"]
+        nb = api.get(path + "?lang=nb", headers={"Accept-Language": "en"}).json()["error"]["message"]
+        assert en != nb, path
+        assert api.get(path, headers={"Accept-Language": "en"}).json()["error"]["message"] == en, path
+        assert api.get(path + "?lang=en", headers={"Accept-Language": "nb"}).json()["error"]["message"] == en
+    # the applicant's own language comes first, then ?lang=, then Accept-Language, then the event's first
+    url = f"/registration/events/{kk['id']}/applications"
+    en = assert_error(api.post(url + "?lang=nb", json=example_body(consent=False, language="en"),
+                               headers={"Accept-Language": "nb"}), 422, "validation_error", fields=True)
+    nb = assert_error(api.post(url + "?lang=en", json=example_body(consent=False, language="nb")),
+                      422, "validation_error", fields=True)
+    assert en["message"] != nb["message"] and en["fields"]["consent"] != nb["fields"]["consent"]
+    assert assert_error(api.post(url + "?lang=en", json=example_body(consent=False, language=None)),
+                        422, "validation_error")["message"] == en["message"]
+    assert assert_error(api.post(url, json=example_body(consent=False, language=None),
+                                 headers={"Accept-Language": "en"}), 422, "validation_error")["message"] \
+        == en["message"]
+    mr = new_event(MR)  # languages [nn, nb]
+    nn = assert_error(api.post(f"/registration/events/{mr['id']}/applications",
+                               json=example_body(consent=False, language=None)), 422, "validation_error")
+    assert nn["message"] not in (en["message"], nb["message"])
+
+
+def test_tick_sends_deadline_reminders_to_invitees_yet_to_apply_and_expires_offers(api, kk):
+    eid = kk["id"]
+    quiet, applied = email("invitert"), email("invitert")
+    r = api.post(f"/registration/events/{eid}/invitations", organiser=True,
+                 json={"invitees": [{"email": quiet, "municipality": "1508"},
+                                    {"email": applied, "municipality": "0301"}]})
+    assert r.status_code == 200, r.text
+    api.drain()
+    assert len(api.outbox(to=quiet)) == 1 and len(api.outbox(to=applied)) == 1
+    a = apply(api, eid, municipality="0301")  # someone from Oslo has applied; Ålesund has not
+    api.drain()
+    api.clock("2021-06-15T12:00:00+02:00")  # 6½ days before the deadline: the 7-day reminder is due
+    assert api.post("/_local/tick").status_code == 200
+    api.drain()
+    assert len(api.outbox(to=quiet)) == 2
+    assert len(api.outbox(to=applied)) == 1
+    assert api.post("/_local/tick").status_code == 200  # once is once
+    api.drain()
+    assert len(api.outbox(to=quiet)) == 2
+
+    # an offer left unanswered past its response days ends as expired
+    api.clock(KK_AFTER)
+    assert api.post(f"/registration/events/{eid}/selection", organiser=True).status_code == 200
+    api.drain()
+    assert api.get(f"/registration/applications/{a['id']}", headers=tok(a)).json()["status"] == "offered"
+    api.clock((datetime.fromisoformat(KK_AFTER) + timedelta(days=8)).isoformat())
+    assert api.post("/_local/tick").status_code == 200
+    api.drain()
+    assert api.get(f"/registration/applications/{a['id']}", headers=tok(a)).json()["status"] == "expired"
+    assert_error(api.post(f"/registration/applications/{a['id']}/offer", params={"token": a["token"]},
+                          json={"accept": True}), 409, "offer_expired")

@@ -9,7 +9,7 @@ import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from samling.local.services import Service
 from samling.platform import i18n
@@ -22,6 +22,14 @@ LocalRoute = Callable[[str, dict, bytes], tuple[int, Any]]
 def _error(code: str, status: int, lang: str = "nb") -> tuple[int, dict[str, str], bytes]:
     body = {"error": {"code": code, "message": i18n.generic(code, lang)}}
     return status, {"Content-Type": "application/json; charset=utf-8"}, json.dumps(body, ensure_ascii=False).encode()
+
+
+def request_lang(target: str, headers: dict[str, str]) -> str:
+    """The language of an answer made here (refused token, no route), as the apps' own errors
+    choose it: ``?lang=`` first, then Accept-Language."""
+    query = parse_qs(urlsplit(target).query).get("lang", [None])[-1]
+    return i18n.negotiate(query=query,
+                          accept_language=headers.get("Accept-Language") or headers.get("accept-language"))
 
 
 def refused_by_authorizer(exc: Exception) -> bool:
@@ -54,7 +62,7 @@ class ServiceGateway:
                ) -> tuple[int, dict[str, str], bytes]:
         from chalice.local import ForbiddenError, LocalGatewayException, NotAuthorizedError
 
-        lang = i18n.negotiate(accept_language=headers.get("Accept-Language") or headers.get("accept-language"))
+        lang = request_lang(path, headers)
         with self.lock:
             try:
                 response = self.gateway.handle_request(method=method, path=path or "/",
@@ -96,13 +104,13 @@ class Gateway:
         if base == "_local":
             route = self.local_routes.get((method, "/" + rest))
             if route is None:
-                return _error("not_found", 404)
+                return _error("not_found", 404, request_lang(target, headers))
             status, payload = route(parts.query, headers, body)
             return status, {"Content-Type": "application/json; charset=utf-8"}, \
                 json.dumps(payload, ensure_ascii=False, default=str).encode("utf-8")
         service = self.services.get(base)
         if service is None:
-            return _error("not_found", 404)
+            return _error("not_found", 404, request_lang(target, headers))
         # API Gateway hands path parameters over decoded; an encoded "/" stays one segment.
         sub = "/" + unquote(rest.replace("%2F", "%252F").replace("%2f", "%252F")) \
             + (f"?{parts.query}" if parts.query else "")
