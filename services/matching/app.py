@@ -5,7 +5,7 @@ from chalice import Chalice
 
 from samling.matching import service
 from samling.platform.consumer import consume
-from samling.platform.edge import Edge, Reply, Request, health
+from samling.platform.edge import Edge, Request, health
 
 app = Chalice(app_name="samling-matching")
 edge = Edge(app, "matching")
@@ -21,11 +21,11 @@ def on_message(event):
 def groups(req: Request, event_id: str):
     if req.method == "GET":
         return service.last_groups(event_id, req.lang)
-    return Reply(service.form(event_id, req.json(allow_empty=True), req.lang), 201)
+    return service.form(event_id, req.json(allow_empty=True), req.lang)
 
 
 @edge.route("/events/{event_id}/pairings", methods=["GET", "POST"], organiser=True)
 def pairings(req: Request, event_id: str):
     if req.method == "GET":
         return service.rounds(event_id, req.lang)
-    return Reply(service.pair(event_id, req.json(allow_empty=True), req.lang), 201)
+    return service.pair(event_id, req.json(allow_empty=True), req.lang)

@@ -201,7 +201,7 @@ def test_groups_mix_municipalities_and_sectors_and_everyone_is_told_once(crowd):
 
     leaders = LEADERS  # one more than needed: the extra one is left out
     r = c.client.call("POST", f"{c.path}/groups", organiser=True, json={"facilitators": leaders, "replace": True})
-    assert r.status_code == 201, r.text
+    assert r.status_code == 200, r.text
     first = r.json()
     groups = [g["members"] for g in first["groups"]]
     assert all(3 <= len(g) <= 6 for g in groups)
@@ -216,7 +216,7 @@ def test_groups_mix_municipalities_and_sectors_and_everyone_is_told_once(crowd):
     r = c.client.call("POST", f"{c.path}/groups", organiser=True, json={"facilitators": leaders})
     assert r.status_code == 409 and r.json()["error"]["code"] == "state_conflict"
     r = c.client.call("POST", f"{c.path}/groups", organiser=True, json={"facilitators": leaders, "replace": True})
-    assert r.status_code == 201
+    assert r.status_code == 200
     second = r.json()
     assert c.client.call("GET", f"{c.path}/groups", organiser=True).json() == second
 
@@ -255,7 +255,7 @@ def test_feedback_crosses_groups_and_networking_rounds_never_repeat(crowd):
     before = len(c.client.call("GET", f"{c.path}/pairings", organiser=True).json()["rounds"])
 
     r = c.client.call("POST", f"{c.path}/pairings", organiser=True, json={"kind": "feedback"})
-    assert r.status_code == 201, r.text
+    assert r.status_code == 200, r.text
     feedback = r.json()
     assert feedback["kind"] == "feedback" and feedback["round"] == before + 1
     assert all(len(p) == 2 for p in feedback["pairs"])  # 50 people: pairs only
@@ -265,7 +265,7 @@ def test_feedback_crosses_groups_and_networking_rounds_never_repeat(crowd):
     made = [feedback]
     for _ in range(3):
         r = c.client.call("POST", f"{c.path}/pairings", organiser=True, json={"kind": "networking"})
-        assert r.status_code == 201, r.text
+        assert r.status_code == 200, r.text
         made.append(r.json())
     assert [m["round"] for m in made] == list(range(before + 1, before + 5))
     listed = c.client.call("GET", f"{c.path}/pairings", organiser=True).json()["rounds"]
@@ -296,12 +296,12 @@ def test_a_withdrawn_participant_leaves_the_next_grouping_and_an_odd_count_gives
 
     r = c.client.call("POST", f"{c.path}/groups", organiser=True,
                       json={"facilitators": LEADERS, "replace": True})
-    assert r.status_code == 201
+    assert r.status_code == 200
     members = [m for g in r.json()["groups"] for m in g["members"]]
     assert gone["id"] not in members and len(members) == CROWD - 1
 
     r = c.client.call("POST", f"{c.path}/pairings", organiser=True, json={"kind": "networking"})
-    assert r.status_code == 201, r.text
+    assert r.status_code == 200, r.text
     pairs = r.json()["pairs"]
     assert sorted(len(p) for p in pairs) == [2] * 23 + [3]
     assert sorted(m for p in pairs for m in p) == sorted(set(c.by_id) - {gone["id"]})
