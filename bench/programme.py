@@ -5,7 +5,9 @@
 Synthetic two-day gatherings: parallel tracks in four blocks a day, some sessions shifted so they
 overlap only partly, slots for about 95 % of the contributions, presenters shared between
 contributions (applicants with several contributions, co-presenting colleagues), 5 % fixed by
-the organiser.
+the organiser. With formats, sessions say which contribution formats they take (mostly talks,
+some workshop rooms, a few stand areas, some mixed, some anything) and every contribution has a
+format; the same seed gives the same sessions and contributions either way, formats aside.
 """
 
 from __future__ import annotations
@@ -21,10 +23,16 @@ from samling.registration.programme import Placeable, SlotSession, greedy_place,
 OSLO = ZoneInfo("Europe/Oslo")
 THEMES = ["mobilitet", "innkjop", "matsvinn", "energi", "arealplan", "klimatilpasning", "sirkular", "natur"]
 BLOCKS = [(9, 0), (11, 0), (13, 30), (15, 30)]
+SESSION_FORMATS = [("innlegg",), ("verksted",), ("stand",), ("innlegg", "verksted"), None]
+SESSION_FORMAT_WEIGHTS = [55, 15, 10, 10, 10]
+FORMATS = ["innlegg", "verksted", "stand"]
+FORMAT_WEIGHTS = [60, 22, 18]
 
 
-def instance(n_contributions: int, n_sessions: int, seed: int, prolific: bool = False):
+def instance(n_contributions: int, n_sessions: int, seed: int, prolific: bool = False, formats: bool = False):
     rng = random.Random(seed)
+    # formats come from a generator of their own, so they leave the rest of the instance as it is
+    pick = random.Random(seed + 10_000)
     days = [datetime(2022, 5, 30, tzinfo=OSLO), datetime(2022, 5, 31, tzinfo=OSLO)]
     slots_total = int(n_contributions * 0.95)
     sessions = []
@@ -39,7 +47,8 @@ def instance(n_contributions: int, n_sessions: int, seed: int, prolific: bool = 
     share = [rng.random() + 0.5 for _ in sessions]
     total = sum(share)
     sessions = [
-        SlotSession(s.id, s.start, s.end, s.theme, max(1, round(slots_total * w / total)))
+        SlotSession(s.id, s.start, s.end, s.theme, max(1, round(slots_total * w / total)),
+                    pick.choices(SESSION_FORMATS, SESSION_FORMAT_WEIGHTS)[0] if formats else None)
         for s, w in zip(sessions, share)
     ]
     # Each applicant presents their own contributions (most bring one, some two or three); a
@@ -60,8 +69,9 @@ def instance(n_contributions: int, n_sessions: int, seed: int, prolific: bool = 
                 presenters.append(rng.choice(colleagues))
             themes = tuple(rng.sample(THEMES, rng.choice([1, 1, 2])))
             fixed = rng.choice(sessions).id if rng.random() < 0.05 else None
+            form = pick.choices(FORMATS, FORMAT_WEIGHTS)[0] if formats else None
             contributions.append(
-                Placeable(f"c{i:04d}", themes, tuple(presenters), fixed, base + timedelta(minutes=i))
+                Placeable(f"c{i:04d}", themes, tuple(presenters), fixed, base + timedelta(minutes=i), form)
             )
         applicant += 1
     return sessions, contributions
@@ -77,12 +87,14 @@ def main() -> int:
     cases = [(100, 20, 100, False), (500, 40, 500, False), (2000, 80, 2000, False),
              (2000, 80, 1, False), (2000, 80, 2, False), (2000, 80, 3, False),
              (500, 40, 0, True), (2000, 80, 0, True)]
-    header = (f"{'contributions':>13} {'sessions':>8} {'seed':>5} {'prolific':>8} {'seconds':>8} {'optimal':>8} "
+    cases = [(*case, formats) for formats in (False, True) for case in cases]
+    header = (f"{'contributions':>13} {'sessions':>8} {'seed':>5} {'prolific':>8} {'formats':>7} "
+              f"{'seconds':>8} {'optimal':>8} "
               f"{'placed':>7} {'themes':>7} {'re-run s':>8} {'moved':>6} {'greedy placed':>13} {'greedy themes':>13}")
     print(header)
     print("-" * len(header))
-    for n, s, seed, prolific in cases:
-        sessions, contributions = instance(n, s, seed=seed, prolific=prolific)
+    for n, s, seed, prolific, formats in cases:
+        sessions, contributions = instance(n, s, seed=seed, prolific=prolific, formats=formats)
         started = time.perf_counter()
         programme = place(sessions, contributions, time_limit=5.0)
         elapsed = time.perf_counter() - started
@@ -94,7 +106,8 @@ def main() -> int:
         moved = sum(1 for cid, sid in again.assignment.items() if programme.assignment.get(cid, sid) != sid)
         baseline = greedy_place(sessions, contributions)
         print(
-            f"{n:>13} {s:>8} {seed:>5} {'yes' if prolific else 'no':>8} {elapsed:>8.3f} "
+            f"{n:>13} {s:>8} {seed:>5} {'yes' if prolific else 'no':>8} {'yes' if formats else 'no':>7} "
+            f"{elapsed:>8.3f} "
             f"{'yes' if programme.optimal else 'no':>8} {programme.placed_count:>7} {programme.theme_matches:>7} "
             f"{rerun:>8.3f} {moved:>6} {baseline.placed_count:>13} {baseline.theme_matches:>13}"
         )

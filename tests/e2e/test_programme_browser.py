@@ -90,7 +90,11 @@ def test_public_programme_page_shows_sessions_and_contributions_never_addresses(
     cycling = page.locator("#session-mobilitet-1 .contribution").filter(has_text="Sykkelbyen Kristiansand")
     assert cycling.locator(".meta").first.inner_text() == "Praksis · Innlegg · Kristiansand"
     assert cycling.locator(".presenters").inner_text() == "Ved: Åse Øvrebø-Ærlandsen"
-    assert page.locator("#session-areal-1 .contribution-title").all_inner_texts() == ["Naturregnskap i kommuneplanen"]
+    # a workshop goes to the workshop on its theme, not to the talks on it
+    assert page.locator("#session-areal-2 .contribution-title").all_inner_texts() == ["Naturregnskap i kommuneplanen"]
+    assert page.locator("#session-areal-1 .contribution-title").all_inner_texts() == []
+    assert sorted(page.locator("#session-standtorget .contribution-title").all_inner_texts()) == sorted(
+        ["Klimabudsjett barn kan lese", "Delingsbod for verktøy i Lillesand"])
 
     body = page.locator("body").inner_text()
     assert "@" not in body and "@" not in page.content()

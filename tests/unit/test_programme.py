@@ -24,12 +24,17 @@ def at(quarters: int) -> datetime:
     return DAY + timedelta(minutes=15 * quarters)
 
 
-def session(sid, start_q, end_q, theme=None, slots=1):
-    return SlotSession(sid, at(start_q), at(end_q), theme, slots)
+def session(sid, start_q, end_q, theme=None, slots=1, formats=None):
+    return SlotSession(sid, at(start_q), at(end_q), theme, slots, None if formats is None else tuple(formats))
 
 
-def item(cid, themes=(), presenters=("ase@kommune.example",), fixed=None, minute=0):
-    return Placeable(cid, tuple(themes), tuple(presenters), fixed, DAY - timedelta(days=30) + timedelta(minutes=minute))
+def item(cid, themes=(), presenters=("ase@kommune.example",), fixed=None, minute=0, form=None):
+    return Placeable(cid, tuple(themes), tuple(presenters), fixed, DAY - timedelta(days=30) + timedelta(minutes=minute),
+                     form)
+
+
+def takes(s: SlotSession, c: Placeable) -> bool:
+    return s.formats is None or c.format in s.formats
 
 
 def overlap(a: SlotSession, b: SlotSession) -> bool:
@@ -66,7 +71,7 @@ def brute_force_best(sessions, contributions):
             return
         c = free[k]
         for s in sessions:
-            if left[s.id] > 0 and fits(c, s.id):
+            if left[s.id] > 0 and takes(s, c) and fits(c, s.id):
                 left[s.id] -= 1
                 for p in c.presenters:
                     presence[p.lower()][s.id] += 1
@@ -103,12 +108,19 @@ def check_rules(sessions, contributions, programme):
         elif c.fixed_session is not None:
             assert {"id": c.id, "reason": "unknown_session"} in data["unplaced"]
     fixed_ids = {c.id for c in contributions if c.fixed_session in by_id}
+    by_c = {c.id: c for c in contributions}
+    for cid, sid in assignment.items():
+        assert cid in fixed_ids or takes(by_id[sid], by_c[cid]), (cid, sid)
+    with_slots = [s for s in sessions if s.slots > 0]
+    for u in data["unplaced"]:
+        c = by_c[u["id"]]
+        nowhere = c.fixed_session is None and with_slots and not any(takes(s, c) for s in with_slots)
+        assert (u["reason"] == "no_session_for_format") == bool(nowhere), (u, c)
     for entry in data["sessions"]:
         s = by_id[entry["session_id"]]
         n_fixed = sum(cid in fixed_ids for cid in entry["contributions"])
         assert len(entry["contributions"]) <= max(s.slots, n_fixed)
         assert n_fixed == len(entry["contributions"]) or len(entry["contributions"]) <= s.slots
-    by_c = {c.id: c for c in contributions}
     for a in assignment:
         for b in assignment:
             sa, sb = by_id[assignment[a]], by_id[assignment[b]]
@@ -126,7 +138,8 @@ def programmes(draw):
         start = draw(st.integers(0, 12))
         length = draw(st.integers(1, 6))
         sessions.append(session(f"s{k}", start, start + length, draw(st.sampled_from(["a", "b", None])),
-                                draw(st.integers(0, 3))))
+                                draw(st.integers(0, 3)),
+                                draw(st.sampled_from([None, None, ("x",), ("y",), ("x", "y")]))))
     n_items = draw(st.integers(0, 10))
     contributions = []
     for k in range(n_items):
@@ -135,7 +148,8 @@ def programmes(draw):
         fixed = draw(st.one_of(
             st.none(), st.none(), st.none(), st.sampled_from([s.id for s in sessions] + ["gone"])
         ))
-        contributions.append(item(f"c{k}", themes, presenters, fixed, minute=draw(st.integers(0, 5))))
+        form = draw(st.sampled_from(["x", "x", "y", "y", "z", None]))
+        contributions.append(item(f"c{k}", themes, presenters, fixed, minute=draw(st.integers(0, 5)), form=form))
     return sessions, contributions
 
 
@@ -271,16 +285,19 @@ def test_empty_inputs():
 # Mid-sized programmes, too big for brute force: the fast path must agree with the exact model.
 
 
-def mid_sized(seed, n_items=120, n_sessions=14):
+def mid_sized(seed, n_items=120, n_sessions=14, formats=False):
     import random
 
     rng = random.Random(seed)
     themes = ["a", "b", "c", "d"]
+    # talks most places, some workshop rooms, a stand area, and sessions that take anything
+    takes_formats = [("talk",), ("talk",), ("workshop",), ("stand",), ("talk", "workshop"), None]
     sessions = []
     for k in range(n_sessions):
         start = 4 * (k % 5) + rng.choice([0, 0, 1, 2])
         sessions.append(session(f"s{k:02d}", start, start + rng.choice([3, 4, 6]),
-                                rng.choice(themes + [None]), rng.randint(4, 10)))
+                                rng.choice(themes + [None]), rng.randint(4, 10),
+                                rng.choice(takes_formats) if formats else None))
     shared = [f"kollega{k}@kommune.example" for k in range(n_items // 5)]
     contributions = []
     for k in range(n_items):
@@ -288,15 +305,17 @@ def mid_sized(seed, n_items=120, n_sessions=14):
         if rng.random() < 0.4:
             presenters.append(rng.choice(shared))
         fixed = rng.choice(sessions).id if rng.random() < 0.05 else None
-        contributions.append(item(f"c{k:03d}", rng.sample(themes, rng.choice([1, 2])), presenters, fixed, minute=k))
+        form = rng.choice(["talk", "talk", "workshop", "stand"]) if formats else None
+        contributions.append(item(f"c{k:03d}", rng.sample(themes, rng.choice([1, 2])), presenters, fixed, minute=k,
+                                  form=form))
     return sessions, contributions
 
 
-@pytest.mark.parametrize("seed", range(6))
-def test_mid_sized_programmes_score_what_the_exact_model_scores(seed):
+@pytest.mark.parametrize("seed,formats", [(seed, False) for seed in range(6)] + [(seed, True) for seed in range(6)])
+def test_mid_sized_programmes_score_what_the_exact_model_scores(seed, formats):
     from samling.registration import programme as module
 
-    sessions, contributions = mid_sized(seed)
+    sessions, contributions = mid_sized(seed, formats=formats)
     result = place(sessions, contributions)
     assignment = check_rules(sessions, contributions, result)
     assert result.optimal
@@ -330,3 +349,52 @@ def test_among_equally_good_sessions_a_new_contribution_goes_to_the_earliest():
     again = place(sessions, contributions, previous={"a": "mobility-day2"}).to_dict()
     kept = {cid: s["session_id"] for s in again["sessions"] for cid in s["contributions"]}
     assert kept["a"] == "mobility-day2"
+
+
+# ---------------------------------------------------------------------------------------------
+# Sessions that take only some contribution formats.
+
+
+def test_a_contribution_goes_only_to_a_session_that_takes_its_format():
+    # the talk session is earlier and shares the stand's theme, but takes talks only
+    sessions = [session("talks", 0, 4, "mobilitet", 4, ["innlegg"]), session("stands", 8, 12, None, 4, ["stand"]),
+                session("open", 16, 20, None, 4)]
+    contributions = [item("stand", ["mobilitet"], ["ase@kommune.example"], form="stand"),
+                     item("talk", ["mobilitet"], ["bjorn@example.no"], minute=1, form="innlegg"),
+                     item("workshop", ["mobilitet"], ["cecilie@kommune.example"], minute=2, form="verksted")]
+    result = place(sessions, contributions)
+    assert result.optimal
+    assert result.assignment == {"stand": "stands", "talk": "talks", "workshop": "open"}
+    assert result.theme_matches == 1
+    greedy = greedy_place(sessions, contributions)
+    assert greedy.assignment == result.assignment
+
+
+def test_a_format_no_session_takes_is_unplaced_with_its_own_reason():
+    sessions = [session("talks", 0, 4, None, 4, ["innlegg"]), session("opening", 0, 4, None, 0)]
+    contributions = [item("stand", form="stand"), item("talk", ["x"], ["bjorn@example.no"], minute=1, form="innlegg")]
+    result = place(sessions, contributions)
+    assert result.assignment == {"talk": "talks"}
+    assert result.to_dict()["unplaced"] == [{"id": "stand", "reason": "no_session_for_format"}]
+    messages = {lang: result.to_dict(lang)["unplaced"][0]["message"] for lang in ("nb", "nn", "en")}
+    assert "form" in messages["nb"] and "forma" in messages["nn"] and "format" in messages["en"]
+    assert len(set(messages.values())) == 3
+    assert greedy_place(sessions, contributions).to_dict()["unplaced"] == result.to_dict()["unplaced"]
+
+
+def test_a_full_stand_area_means_no_free_slot_even_with_talk_slots_left():
+    sessions = [session("talks", 0, 4, None, 4, ["innlegg"]), session("stands", 8, 12, None, 1, ["stand"])]
+    contributions = [item("first", form="stand"), item("second", presenters=["bjorn@example.no"], minute=1, form="stand")]
+    result = place(sessions, contributions)
+    assert result.assignment == {"first": "stands"}
+    assert result.to_dict()["unplaced"] == [{"id": "second", "reason": "no_free_slot"}]
+
+
+def test_fixed_placements_stay_whatever_the_format_and_previous_ones_move_when_no_longer_taken():
+    sessions = [session("talks", 0, 4, None, 2, ["innlegg"]), session("stands", 8, 12, None, 2, ["stand"])]
+    contributions = [item("fixed", form="stand", fixed="talks"),
+                     item("moved", presenters=["bjorn@example.no"], minute=1, form="stand")]
+    result = place(sessions, contributions, previous={"moved": "talks"})
+    assert result.optimal
+    assert result.assignment == {"fixed": "talks", "moved": "stands"}
+    assert result.warnings == ()

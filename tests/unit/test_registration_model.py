@@ -114,6 +114,8 @@ def test_the_contract_example_round_trips_in_the_same_shape():
     for key, value in EXAMPLE["sessions"][0].items():
         assert session[key] == value
     assert session["slots"] == 0
+    # a session that takes any format says nothing about formats, so the shape stays as it was
+    assert "formats" not in session
     assert dumped["contributions"] is None and dumped["award"] is None
 
 
@@ -287,6 +289,22 @@ def test_contributions_and_award_rules():
     award = copy.deepcopy(AWARD)
     award["jury"][0]["email"] = "not an address"
     assert errors_of(example(award=award)) == {"award.jury.0.email": "must be an e-mail address"}
+
+
+def test_session_formats_must_be_formats_of_the_contributions():
+    data = example(contributions=CONTRIBUTIONS)
+    data["sessions"][0]["formats"] = ["stand", "foredrag"]
+    assert "'foredrag'" in errors_of(data)[""] and "session s1" in errors_of(data)[""]
+    data["sessions"][0]["formats"] = ["stand", "stand"]
+    assert "must not repeat" in errors_of(data)["sessions.0"]
+    data["sessions"][0]["formats"] = []
+    assert "sessions.0.formats" in errors_of(data)
+    data["sessions"][0]["formats"] = ["stand", "verksted"]
+    event = Event.model_validate(data)
+    assert event.sessions[0].formats == ["stand", "verksted"]
+    assert event.model_dump(mode="json")["sessions"][0]["formats"] == ["stand", "verksted"]
+    data["sessions"][0]["formats"] = None
+    assert "formats" not in Event.model_validate(data).model_dump(mode="json")["sessions"][0]
 
 
 def test_unknown_fields_are_refused_so_typos_do_not_vanish():

@@ -125,6 +125,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "nn": "Ein innleiar er alt med i ei økt på same tid som dei ledige plassane.",
         "en": "A presenter is already in a session at the same time as the free slots.",
     },
+    "unplaced.no_session_for_format": {
+        "nb": "Ingen økt i programmet tar imot bidrag i denne formen.",
+        "nn": "Inga økt i programmet tek imot bidrag i denne forma.",
+        "en": "No session in the programme takes contributions in this format.",
+    },
     "unplaced.unknown_session": {
         "nb": "Bidraget er satt til en økt som ikke finnes lenger.",
         "nn": "Bidraget er sett til ei økt som ikkje finst lenger.",

@@ -283,9 +283,11 @@ class GronnPraksis:
     def place_programme(self, event_id: str, lang: str) -> dict:
         event = self._with_contributions(event_id, lang)
         accepted = [c for c in self._contributions(event_id) if c["status"] == "accepted"]
-        sessions = [SlotSession(s.id, s.start, s.end, s.theme, s.slots) for s in event.sessions]
+        sessions = [SlotSession(s.id, s.start, s.end, s.theme, s.slots,
+                                None if s.formats is None else tuple(s.formats)) for s in event.sessions]
         items = [Placeable(c["id"], tuple(c["themes"] or ()), tuple(p["email"] for p in c["presenters"]),
-                           c.get("session_id"), datetime.fromisoformat(c["submitted_at"])) for c in accepted]
+                           c.get("session_id"), datetime.fromisoformat(c["submitted_at"]), c.get("format"))
+                 for c in accepted]
         previous = (self.store.result(event_id, "programme") or {}).get("assignment") or {}
         programme = place(sessions, items, previous=previous)
         body = programme.to_dict(lang)

@@ -184,11 +184,18 @@ class Session(_Model):
     join_url: Annotated[str, StringConstraints(max_length=2000)] | None = None
     location: ShortText | None = None
     slots: Annotated[int, Field(ge=0)] = 0
+    # Contribution formats the session takes; null takes any. Left out of the dump when null so
+    # that events without it keep their shape.
+    formats: Annotated[list[Identifier], Field(min_length=1)] | None = Field(
+        default=None, exclude_if=lambda v: v is None
+    )
 
     @model_validator(mode="after")
     def _ends_after_start(self) -> Session:
         if self.end <= self.start:
             raise ValueError("end must be after start")
+        if self.formats is not None and len(set(self.formats)) != len(self.formats):
+            raise ValueError("formats must not repeat a format")
         return self
 
 
@@ -427,6 +434,14 @@ class Event(_Model):
         for session in self.sessions:
             if session.theme is not None and session.theme not in theme_ids:
                 raise ValueError(f"session {session.id}: theme {session.theme!r} is not one of the themes")
+        if self.contributions is not None:
+            known = set(self.contributions.formats)
+            for session in self.sessions:
+                unknown = [f for f in session.formats or () if f not in known]
+                if unknown:
+                    raise ValueError(
+                        f"session {session.id}: formats {unknown!r} are not among the contributions' formats"
+                    )
         for quota in self.selection.quotas:
             if quota.field == "theme" and quota.value is not None and quota.value not in theme_ids:
                 raise ValueError(f"quota on theme {quota.value!r}: not one of the themes")

@@ -6,7 +6,9 @@ Rules, in order of precedence:
    the session or puts a presenter in two overlapping sessions. The organiser chose it on purpose;
    such clashes are reported in `Programme.warnings` (codes below) and never silently undone.
    Fixed contributions use up their session's slots first.
-2. Every other contribution goes into at most one session with a free slot, never more than a
+2. Every other contribution goes into at most one session with a free slot that takes its format
+   (a session's `formats` is None, any format, or lists the contribution's `format`; a
+   contribution without a format goes only where any format is taken), never more than a
    session's `slots`, and never so that a presenter (by email) is in two different sessions that
    overlap in time — counting the fixed placements too. Two contributions by the same presenter
    in the *same* session are fine: a session's contributions follow one another.
@@ -19,7 +21,9 @@ Rules, in order of precedence:
 
 How: first an upper bound. Dropping the presenter rule among unfixed contributions leaves a flow
 problem (contributions → theme → session) whose LP optimum is integral; it is tiny because
-contributions whose presenters are fixed nowhere count per set of themes. Then the contributions
+contributions count per class: those that may use every open session per set of themes, the
+others (restricted by format or by where their presenters are fixed) per set of allowed and
+theme-matching sessions. Then the contributions
 are dealt out along that optimal flow, most-linked presenters first, and any that clash are
 fitted in by a chain of moves that keep every mover's theme match. When the dealt programme
 reaches the bound it is optimal, which is the usual case: presenters rarely bind a whole
@@ -32,9 +36,11 @@ contributions; sessions overlapping in time form an interval graph, whose maxima
 sweep over start and end times finds, and for each presenter and clique Σ y[p, s] ≤ 1.
 
 Codes for unplaced contributions (`Unplaced.reason`):
-  - `no_free_slot`: every slot in the programme is taken.
-  - `presenter_conflict`: slots are free, but each is at the same time as a session one of its
-    presenters is already in.
+  - `no_session_for_format`: sessions have slots, but none of them takes the contribution's
+    format.
+  - `no_free_slot`: every slot in the sessions that take its format is taken.
+  - `presenter_conflict`: slots that take its format are free, but each is at the same time as a
+    session one of its presenters is already in.
   - `unknown_session`: fixed to a session that is not in the event any more.
 Codes for warnings (`ProgrammeWarning.code`):
   - `over_capacity`: a session holds more fixed contributions than it has slots.
@@ -60,7 +66,7 @@ from datetime import datetime
 
 from samling.registration.gp_messages import text
 
-UNPLACED_REASONS = ("no_free_slot", "presenter_conflict", "unknown_session")
+UNPLACED_REASONS = ("no_free_slot", "presenter_conflict", "unknown_session", "no_session_for_format")
 WARNING_CODES = ("over_capacity", "presenter_conflict")
 
 
@@ -71,6 +77,8 @@ class SlotSession:
     end: datetime
     theme: str | None
     slots: int
+    # Contribution formats the session takes; None takes any.
+    formats: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -82,6 +90,7 @@ class Placeable:
     presenters: tuple[str, ...]
     fixed_session: str | None
     submitted_at: datetime
+    format: str | None = None
 
 
 @dataclass(frozen=True)
@@ -195,7 +204,12 @@ class _Prepared:
 
 def _normalise(c: Placeable) -> Placeable:
     presenters = tuple(dict.fromkeys(p.strip().lower() for p in c.presenters))
-    return Placeable(c.id, tuple(c.themes), presenters, c.fixed_session, c.submitted_at)
+    return Placeable(c.id, tuple(c.themes), presenters, c.fixed_session, c.submitted_at, c.format)
+
+
+def _takes(s: SlotSession, c: Placeable) -> bool:
+    """Whether session s takes c's format (fixed placements never ask)."""
+    return s.formats is None or (c.format is not None and c.format in s.formats)
 
 
 def _prepare(sessions: Sequence[SlotSession], contributions: Sequence[Placeable]) -> _Prepared:
@@ -219,9 +233,16 @@ def _prepare(sessions: Sequence[SlotSession], contributions: Sequence[Placeable]
     fixed: dict[str, int] = {}
     free: list[Placeable] = []
     unplaced: list[Unplaced] = []
+    with_slots = [s for s in ordered_sessions if s.slots > 0]
     for c in items:
         if c.fixed_session is None:
-            free.append(c)
+            # A format that none of the sessions with slots takes can never be placed; saying so
+            # is more use to the organiser than "no free slot". A programme with no slots at all
+            # is short of slots, whatever the format.
+            if not with_slots or any(_takes(s, c) for s in with_slots):
+                free.append(c)
+            else:
+                unplaced.append(Unplaced(c.id, "no_session_for_format"))
         elif c.fixed_session in index:
             fixed[c.id] = index[c.fixed_session]
         else:
@@ -262,8 +283,9 @@ def _prepare(sessions: Sequence[SlotSession], contributions: Sequence[Placeable]
 
 
 def _allowed(prep: _Prepared, c: Placeable, s: int) -> bool:
-    """Session s has room and none of c's presenters is fixed in a session overlapping it."""
-    if prep.capacity[s] <= 0:
+    """Session s has room, takes c's format, and none of c's presenters is fixed in a session
+    overlapping it."""
+    if prep.capacity[s] <= 0 or not _takes(prep.sessions[s], c):
         return False
     return not any(prep.overlap[s] & prep.busy[p] for p in c.presenters if p in prep.busy)
 
@@ -287,10 +309,11 @@ def _finish(
     used = defaultdict(int)
     for s in chosen.values():
         used[s] += 1
-    slots_left = any(prep.capacity[i] - used[i] > 0 for i in range(len(prep.sessions)))
+    open_now = [i for i in range(len(prep.sessions)) if prep.capacity[i] - used[i] > 0]
     unplaced = list(prep.unplaced)
     for c in prep.free:
         if c.id not in chosen:
+            slots_left = any(_takes(prep.sessions[i], c) for i in open_now)
             unplaced.append(Unplaced(c.id, "presenter_conflict" if slots_left else "no_free_slot"))
     unplaced.sort(key=lambda u: prep.order[u.id])
     by_id = {c.id: c for c in prep.all}
@@ -309,7 +332,7 @@ def _feasible(prep: _Prepared, chosen: Mapping[str, int]) -> bool:
     by_id = {c.id: c for c in prep.free}
     for cid, s in chosen.items():
         used[s] += 1
-        if used[s] > prep.capacity[s]:
+        if used[s] > prep.capacity[s] or not _takes(prep.sessions[s], by_id[cid]):
             return False
     for cid, s in chosen.items():
         for p in by_id[cid].presenters:
@@ -323,8 +346,9 @@ def _feasible(prep: _Prepared, chosen: Mapping[str, int]) -> bool:
 
 
 def greedy_place(sessions: Sequence[SlotSession], contributions: Sequence[Placeable]) -> Programme:
-    """Baseline: in submission order, the first session in time with a free slot and no presenter
-    clash, preferring one whose theme matches. Same rules as `place`, no optimisation."""
+    """Baseline: in submission order, the first session in time with a free slot for its format
+    and no presenter clash, preferring one whose theme matches. Same rules as `place`, no
+    optimisation."""
     prep = _prepare(sessions, contributions)
     left = list(prep.capacity)
     where: dict[str, set[int]] = defaultdict(set)
@@ -334,7 +358,8 @@ def greedy_place(sessions: Sequence[SlotSession], contributions: Sequence[Placea
     for c in prep.free:
         fits = [
             i for i in range(len(prep.sessions))
-            if left[i] > 0 and not any(prep.overlap[i] & where[p] for p in c.presenters)
+            if left[i] > 0 and _takes(prep.sessions[i], c)
+            and not any(prep.overlap[i] & where[p] for p in c.presenters)
         ]
         if not fits:
             continue
@@ -508,7 +533,8 @@ def _complete(prep: _Prepared, chosen: dict[str, int]) -> None:
             continue
         fits = [
             j for j in range(len(prep.sessions))
-            if used[j] < prep.capacity[j] and not any(prep.overlap[j] & occupied[p] for p in c.presenters)
+            if used[j] < prep.capacity[j] and _takes(prep.sessions[j], c)
+            and not any(prep.overlap[j] & occupied[p] for p in c.presenters)
         ]
         if fits:
             j = next((j for j in fits if _matches(c, prep.sessions[j])), fits[0])
@@ -746,42 +772,67 @@ def _allowed_sets(prep: _Prepared) -> tuple[list[tuple[int, ...]], list[frozense
         theme = prep.sessions[j].theme
         if theme is not None:
             by_theme[theme] += (j,)
+    # Sessions taking a format are the same for every contribution of that format.
+    by_format: dict[str | None, tuple[int, ...]] = {}
     for c in prep.free:
+        if c.format not in by_format:
+            by_format[c.format] = tuple(j for j in open_sessions if _takes(prep.sessions[j], c))
         if any(p in prep.busy for p in c.presenters):
-            ok = tuple(j for j in open_sessions if _allowed(prep, c, j))
+            ok = tuple(j for j in by_format[c.format] if _allowed(prep, c, j))
         else:
-            ok = open_sessions
+            ok = by_format[c.format]
         allowed.append(ok)
         okset = set(ok)
         matching.append(frozenset(j for t in dict.fromkeys(c.themes) for j in by_theme.get(t, ()) if j in okset))
     return allowed, matching
 
 
-def _bound(prep: _Prepared, allowed, matching):
+def _pools(prep: _Prepared, allowed) -> list[tuple[int, ...] | None]:
+    """Per free contribution, the open sessions that take its format when it may use all of
+    them (its presenters are fixed nowhere in the way), else None."""
+    open_sessions = tuple(j for j in range(len(prep.sessions)) if prep.capacity[j] > 0)
+    by_format: dict[str | None, tuple[int, ...]] = {}
+    pools: list[tuple[int, ...] | None] = []
+    for i, c in enumerate(prep.free):
+        if c.format not in by_format:
+            by_format[c.format] = tuple(j for j in open_sessions if _takes(prep.sessions[j], c))
+        pool = by_format[c.format]
+        pools.append(pool if allowed[i] and len(allowed[i]) == len(pool) else None)
+    return pools
+
+
+def _pool_themes(prep: _Prepared, pool: tuple[int, ...]) -> dict[str | None, list[int]]:
+    by_theme: dict[str | None, list[int]] = defaultdict(list)
+    for j in pool:
+        by_theme[prep.sessions[j].theme].append(j)
+    return by_theme
+
+
+def _bound(prep: _Prepared, allowed, matching, pools):
     """Best (placed, theme matches) with the presenter rule among free contributions left out.
 
-    That relaxation is a flow problem: a contribution whose presenters are fixed nowhere may use
-    any open session, so such contributions count per set of themes and reach sessions through
-    one node per theme; the others, restricted by where their presenters are fixed, reach their
-    sessions directly. Network matrices are totally unimodular, so the LP optimum is integral,
-    and it bounds the real problem from above.
+    That relaxation is a flow problem. Contributions that may use every open session taking
+    their format (their presenters are fixed nowhere in the way) form a pool per format; within
+    a pool they count per set of themes and reach sessions through one node per (pool, theme).
+    The others, restricted by where their presenters are fixed, count per set of allowed
+    sessions and reach them directly. The format rule is kept whole, so nothing is relaxed but
+    the presenter rule among free contributions. Network matrices are totally unimodular, so
+    the LP optimum is integral, and it bounds the real problem from above.
     """
-    n_s = len(prep.sessions)
     n_c = len(prep.free)
-    open_sessions = tuple(j for j in range(n_s) if prep.capacity[j] > 0)
-    if not open_sessions:
+    if not any(prep.capacity):
         return (0, 0), {}, {}, {}
-    by_theme: dict[str | None, list[int]] = defaultdict(list)
-    for j in open_sessions:
-        by_theme[prep.sessions[j].theme].append(j)
-    themes = sorted(by_theme, key=lambda t: (t is None, t or ""))
-    open_classes: dict[frozenset, int] = defaultdict(int)
+    pool_classes: dict[tuple, int] = defaultdict(int)
     restricted: dict[tuple, int] = defaultdict(int)
+    themes_of: dict[tuple, dict[str | None, list[int]]] = {}
     for i, c in enumerate(prep.free):
         if not allowed[i]:
             continue
-        if len(allowed[i]) == len(open_sessions):
-            open_classes[frozenset(t for t in c.themes if t in by_theme)] += 1
+        pool = pools[i]
+        if pool is not None:
+            if pool not in themes_of:
+                themes_of[pool] = _pool_themes(prep, pool)
+            pool_classes[(pool, frozenset(t for t in c.themes if t in themes_of[pool]))] += 1
         else:
             restricted[(allowed[i], matching[i])] += 1
     big = float(n_c + 1)
@@ -793,24 +844,26 @@ def _bound(prep: _Prepared, allowed, matching):
         return model.var(upper, integer=False)
 
     into_session: dict[int, list[int]] = defaultdict(list)
-    into_theme: dict[str | None, list[int]] = defaultdict(list)
-    theme_cols: dict[frozenset, dict] = {}
-    for key in sorted(open_classes, key=sorted):
-        count = open_classes[key]
+    into_node: dict[tuple, list[int]] = defaultdict(list)
+    theme_cols: dict[tuple, dict] = {}
+    for key in sorted(pool_classes, key=lambda k: (k[0], sorted(k[1]))):
+        pool, wanted = key
+        count = pool_classes[key]
         cols = {}
-        for t in themes:
-            cols[t] = column(count, big + (t in key))
-            into_theme[t].append(cols[t])
+        for t in themes_of[pool]:
+            cols[t] = column(count, big + (t in wanted))
+            into_node[(pool, t)].append(cols[t])
         theme_cols[key] = cols
         model.row(((col, 1.0) for col in cols.values()), -math.inf, count)
-    open_cols: dict[int, int] = {}
-    for t in themes:
-        outs = []
-        for j in by_theme[t]:
-            open_cols[j] = col = column(prep.capacity[j], 0.0)
-            into_session[j].append(col)
-            outs.append(col)
-        model.row([(col, 1.0) for col in into_theme[t]] + [(col, -1.0) for col in outs], 0.0, 0.0)
+    open_cols: dict[tuple, int] = {}
+    for pool in sorted(themes_of):
+        for t, sessions in themes_of[pool].items():
+            outs = []
+            for j in sessions:
+                open_cols[(pool, j)] = col = column(prep.capacity[j], 0.0)
+                into_session[j].append(col)
+                outs.append(col)
+            model.row([(col, 1.0) for col in into_node[(pool, t)]] + [(col, -1.0) for col in outs], 0.0, 0.0)
     session_cols: dict[tuple, dict[int, int]] = {}
     for key in sorted(restricted):
         ok, match = key
@@ -821,8 +874,10 @@ def _bound(prep: _Prepared, allowed, matching):
             into_session[j].append(cols[j])
         session_cols[key] = cols
         model.row(((col, 1.0) for col in cols.values()), -math.inf, count)
-    for j in open_sessions:
+    for j in sorted(into_session):
         model.row(((col, 1.0) for col in into_session[j]), -math.inf, prep.capacity[j])
+    if not model.cost:
+        return (0, 0), {}, {}, {}
     result = model.solve(cost, 0.4, 30.0)
     if result.x is None:
         return None, {}, {}, {}
@@ -830,7 +885,7 @@ def _bound(prep: _Prepared, allowed, matching):
     v = [int(round(x)) for x in result.x]
     theme_quota = {key: {t: v[col] for t, col in cols.items() if v[col]} for key, cols in theme_cols.items()}
     session_quota = {key: {j: v[col] for j, col in cols.items() if v[col]} for key, cols in session_cols.items()}
-    open_room = {j: v[col] for j, col in open_cols.items()}
+    open_room = {key: v[col] for key, col in open_cols.items()}
     return (total // int(big), total % int(big)), theme_quota, session_quota, open_room
 
 
@@ -843,9 +898,9 @@ def _fast(prep: _Prepared, previous: Mapping[str, str], deadline: float) -> tupl
     model and keeps the better of the two. Stops improving at `deadline` (monotonic clock).
     """
     free = prep.free
-    n_s = len(prep.sessions)
     allowed, matching = _allowed_sets(prep)
-    bound, theme_quota, session_quota, open_room = _bound(prep, allowed, matching)
+    pools = _pools(prep, allowed)
+    bound, theme_quota, session_quota, open_room = _bound(prep, allowed, matching, pools)
     if bound is None:
         return None, False
     session_index = {s.id: j for j, s in enumerate(prep.sessions)}
@@ -882,16 +937,24 @@ def _fast(prep: _Prepared, previous: Mapping[str, str], deadline: float) -> tupl
             return _earliest_first(prep, chosen, kept), True
 
     state = _State(prep, allowed, matching)
-    open_count = sum(1 for j in range(n_s) if prep.capacity[j] > 0)
+    themes_of: dict[tuple, dict[str | None, list[int]]] = {}
+
+    def pool_quota(i: int):
+        pool = pools[i]
+        if pool not in themes_of:
+            themes_of[pool] = _pool_themes(prep, pool)
+        return theme_quota[(pool, frozenset(t for t in free[i].themes if t in themes_of[pool]))]
+
     left: list[int] = []
     for i in order:
         c = free[i]
         if not allowed[i]:
             continue
-        if len(allowed[i]) == open_count:
-            quota = theme_quota[frozenset(t for t in c.themes if t in state.themes)]
-            options = [j for t, q in quota.items() if q > 0 for j in state.themes[t]
-                       if open_room[j] > 0 and not state.clashes(i, j)]
+        pool = pools[i]
+        if pool is not None:
+            quota = pool_quota(i)
+            options = [j for t, q in quota.items() if q > 0 for j in themes_of[pool][t]
+                       if open_room[(pool, j)] > 0 and not state.clashes(i, j)]
         else:
             quota = session_quota[(allowed[i], matching[i])]
             options = [j for j, q in quota.items() if q > 0 and not state.clashes(i, j)]
@@ -900,16 +963,16 @@ def _fast(prep: _Prepared, previous: Mapping[str, str], deadline: float) -> tupl
             continue
         j = prev_of[i] if prev_of[i] in options else min(options, key=lambda j: (-state.room(j), j))
         state.enter(i, j)
-        if len(allowed[i]) == open_count:
+        if pool is not None:
             quota[prep.sessions[j].theme] -= 1
-            open_room[j] -= 1
+            open_room[(pool, j)] -= 1
         else:
             quota[j] -= 1
     unfitted: list[int] = []
     for i in left:
         c = free[i]
-        if len(allowed[i]) == open_count:
-            quota = theme_quota[frozenset(t for t in c.themes if t in state.themes)]
+        if pools[i] is not None:
+            quota = pool_quota(i)
             wanted = {t in c.themes for t, q in quota.items() if q > 0}
         else:
             quota = session_quota[(allowed[i], matching[i])]
