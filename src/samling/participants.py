@@ -5,6 +5,8 @@ the messages): who is confirmed, with the attributes that service needs.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from samling.contracts import (Envelope, EventConfigured, ParticipantConfirmed, ParticipantStatusChanged,
                                ParticipantWithdrawn, PersonErased)
 from samling.platform.dynamo import Table
@@ -14,9 +16,17 @@ class ParticipantProjection:
     def __init__(self, service: str) -> None:
         self.table = Table(service)
 
-    def apply(self, env: Envelope) -> bool:
-        """Fold one message in; True if it was about participants or events."""
+    def apply(self, env: Envelope, on_erase: Callable[[str, str], None] | None = None) -> bool:
+        """Fold one message in; True if it was about participants or events.
+
+        ``on_erase(event_id, participant_id)`` runs for an erased person before the projection
+        forgets which event they belonged to, so the service can remove what it holds of them.
+        """
         body = env.body()
+        if isinstance(body, PersonErased) and on_erase is not None:
+            event_id = env.event_id or self.event_of(body.participant_id)
+            if event_id:
+                on_erase(event_id, body.participant_id)
         if isinstance(body, EventConfigured):
             self.table.put("EVENTS", body.event["id"], body.event)
         elif isinstance(body, (ParticipantConfirmed, ParticipantStatusChanged)) and env.event_id:

@@ -32,7 +32,7 @@ from urllib.parse import unquote
 from samling import registry
 from samling.certificates import codes, rules, texts
 from samling.certificates.store import CertificatesStore, ConditionFailed, pdf_key
-from samling.contracts import AttendanceRecorded, CertificateIssued, EmailRequested, Envelope, PersonErased
+from samling.contracts import AttendanceRecorded, CertificateIssued, EmailRequested, Envelope
 from samling.participants import ParticipantProjection
 from samling.platform import auth, bus, clock, i18n, ids, settings
 from samling.platform.errors import ApiError
@@ -92,13 +92,7 @@ def store() -> CertificatesStore:
 
 
 def handle(env: Envelope) -> None:
-    body = env.body()
-    if isinstance(body, PersonErased):
-        # Before the projection forgets where the person belonged.
-        event_id = env.event_id or projection().event_of(body.participant_id)
-        if event_id:
-            store().forget_person(event_id, body.participant_id)
-    projection().apply(env)
+    projection().apply(env, on_erase=store().forget_person)
 
 
 def _event(event_id: str) -> dict:

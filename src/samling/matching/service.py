@@ -15,7 +15,7 @@ import re
 from typing import Any
 
 from samling import registry
-from samling.contracts import EmailRequested, Envelope, GroupsFormed, PairingsMade, PersonErased
+from samling.contracts import EmailRequested, Envelope, GroupsFormed, PairingsMade
 from samling.matching.groups import Facilitator, GroupingImpossible, NotEnoughFacilitators, Person, form_groups
 from samling.matching.pairing import NoValidPairing, pair_round_detailed
 from samling.matching.store import ConditionFailed, MatchingStore
@@ -98,12 +98,7 @@ def store() -> MatchingStore:
 
 
 def handle(env: Envelope) -> None:
-    body = env.body()
-    if isinstance(body, PersonErased):
-        event_id = env.event_id or projection().event_of(body.participant_id)
-        if event_id:
-            store().forget_person(event_id, body.participant_id)
-    projection().apply(env)
+    projection().apply(env, on_erase=store().forget_person)
 
 
 # --- who takes part ----------------------------------------------------------------------------
